@@ -1,0 +1,33 @@
+import type { EffectiveScope } from '@kam/domain';
+import type { Params } from './sql.js';
+
+/**
+ * The SQL form of a data scope — the one place record visibility becomes a WHERE clause. It must
+ * mean exactly what `scopeAllows` in @kam/domain means (the property test checks the pair).
+ *
+ * `selfColumns`: columns holding the user(s) a record belongs to "personally" (for a user record its
+ * own id; for a customer its owner). `departmentColumn`: the record's department.
+ */
+export function scopePredicate(
+  scope: EffectiveScope,
+  actorUserId: string,
+  columns: { self: string[]; department: string },
+  p: Params,
+): string {
+  if (scope.all) return 'TRUE';
+  const parts: string[] = [];
+  if (scope.self) {
+    const me = p.add(actorUserId);
+    for (const col of columns.self) parts.push(`${col} = ${me}::uuid`);
+  }
+  if (scope.departments.length > 0) {
+    parts.push(`${columns.department} = ANY(${p.add(scope.departments)}::uuid[])`);
+  }
+  if (scope.subtrees.length > 0) {
+    parts.push(
+      `${columns.department} IN (SELECT sd.id FROM departments sd
+         WHERE sd.tenant_id = kam_tenant() AND sd.path && ${p.add(scope.subtrees)}::uuid[])`,
+    );
+  }
+  return parts.length === 0 ? 'FALSE' : `(${parts.join(' OR ')})`;
+}

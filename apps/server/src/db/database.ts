@@ -1,0 +1,120 @@
+import pg from 'pg';
+import { type EmbeddedPostgres, startEmbedded } from './embedded.js';
+
+// bigint (int8) as JS number is unsafe; KAM keeps them as strings unless a column is known small.
+pg.types.setTypeParser(pg.types.builtins.INT8, (v) => v);
+
+/** The database role every tenant-data statement runs as: not the owner, cannot bypass RLS. */
+export const APP_ROLE = 'kam_app';
+
+/** A client inside a transaction. Repositories receive this and nothing else. */
+export interface Tx {
+  query<R extends pg.QueryResultRow = pg.QueryResultRow>(
+    text: string,
+    values?: unknown[],
+  ): Promise<pg.QueryResult<R>>;
+}
+
+export interface DatabaseOptions {
+  url?: string | undefined;
+  dataDir?: string | undefined;
+  poolSize: number;
+  /** For tests: start the embedded database from a data-dir snapshot, in memory. */
+  snapshot?: Blob | undefined;
+}
+
+/**
+ * The one gateway to PostgreSQL. Tenant data is only reachable through `withTenant`, which opens a
+ * transaction, drops to the application role and sets the tenant for that transaction only;
+ * PostgreSQL's row-level security then hides every other tenant's rows.
+ */
+export class Database {
+  private constructor(
+    readonly pool: pg.Pool,
+    readonly kind: 'embedded' | 'server',
+    private readonly embedded: EmbeddedPostgres | undefined,
+  ) {}
+
+  static async open(opts: DatabaseOptions): Promise<Database> {
+    if (opts.url) {
+      const pool = new pg.Pool({ connectionString: opts.url, max: opts.poolSize });
+      pool.on('error', () => {}); // idle client errors surface on the next query
+      return new Database(pool, 'server', undefined);
+    }
+    const embedded = await startEmbedded({
+      dataDir: opts.snapshot ? undefined : opts.dataDir,
+      loadDataDir: opts.snapshot,
+      maxConnections: opts.poolSize + 10,
+    });
+    const pool = new pg.Pool({ ...embedded.connection, max: opts.poolSize });
+    pool.on('error', () => {});
+    return new Database(pool, 'embedded', embedded);
+  }
+
+  /** The embedded engine, for snapshots in tests. */
+  get pglite() {
+    return this.embedded?.pglite;
+  }
+
+  /** Run `fn` in one transaction as the application role with the tenant set. */
+  async withTenant<T>(tenantId: string, fn: (tx: Tx) => Promise<T>): Promise<T> {
+    return this.transaction(async (client) => {
+      await client.query(`SET LOCAL ROLE ${APP_ROLE}`);
+      await client.query(`SELECT set_config('kam.tenant_id', $1, true)`, [tenantId]);
+      return fn(client);
+    });
+  }
+
+  /**
+   * Run `fn` as the application role with no tenant yet, only a lookup key: RLS lets such a
+   * transaction see the session / token whose hash it knows, or the organisation whose slug it
+   * names — nothing else — and `setTenant` then switches it to that tenant.
+   */
+  async withLookup<T>(
+    lookup: { hash?: string; organization?: string },
+    fn: (tx: Tx, setTenant: (tenantId: string) => Promise<void>) => Promise<T>,
+  ): Promise<T> {
+    return this.transaction(async (client) => {
+      await client.query(`SET LOCAL ROLE ${APP_ROLE}`);
+      await client.query(
+        `SELECT set_config('kam.lookup_hash', $1, true), set_config('kam.tenant_lookup', $2, true)`,
+        [lookup.hash ?? '', lookup.organization ?? ''],
+      );
+      return fn(client, async (tenantId) => {
+        await client.query(
+          `SELECT set_config('kam.tenant_id', $1, true), set_config('kam.lookup_hash', '', true),
+                  set_config('kam.tenant_lookup', '', true)`,
+          [tenantId],
+        );
+      });
+    });
+  }
+
+  /**
+   * Run `fn` as the connecting (owner) role, for infrastructure tables in the kam_sys schema only
+   * (migrations, scheduler). Tenant tables stay behind forced RLS for this role too.
+   */
+  async withSystem<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+    return this.transaction(fn);
+  }
+
+  private async transaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const result = await fn(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+    await this.embedded?.stop();
+  }
+}

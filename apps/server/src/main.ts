@@ -1,0 +1,83 @@
+#!/usr/bin/env node
+import { type Config, ConfigError, loadConfig, type Process } from './config.js';
+import { migrate } from './db/migrate.js';
+import { verifyOrganizationChain } from './modules/audit/verify.js';
+import { startKam, openDatabase } from './server.js';
+
+const USAGE = `Usage: kam [command]
+
+  start            web server, background worker and scheduler in one process (default)
+  web              only the web server (API and UI)
+  worker           only the background worker
+  scheduler        only the scheduler
+  migrate          apply pending database migrations and exit
+  verify-audit [organization]
+                   verify an organisation's audit hash chain (default: default); exit 1 when broken
+
+Configuration comes from environment variables: see docs/configuration.md.`;
+
+async function main(argv: string[]): Promise<number> {
+  const command = argv[0] ?? 'start';
+  if (command === '--help' || command === '-h' || command === 'help') {
+    console.log(USAGE);
+    return 0;
+  }
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      for (const p of err.problems) console.error(`Invalid configuration: ${p.variable}: ${p.message}`);
+      return 2;
+    }
+    throw err;
+  }
+  const only: Record<string, Process[]> = { web: ['web'], worker: ['worker'], scheduler: ['scheduler'] };
+  if (command === 'start' || only[command]) {
+    const kam = await startKam(only[command] ? { ...config, processes: only[command] } : config);
+    const shutdown = async () => {
+      await kam.stop();
+      process.exit(0);
+    };
+    process.once('SIGINT', shutdown);
+    process.once('SIGTERM', shutdown);
+    return -1; // keep running
+  }
+  if (command === 'migrate') {
+    const db = await openDatabase(config);
+    const applied = await migrate(db);
+    console.log(applied.length ? `Applied: ${applied.map((m) => `${m.version}_${m.name}`).join(', ')}` : 'Up to date.');
+    await db.close();
+    return 0;
+  }
+  if (command === 'verify-audit') {
+    const slug = argv[1] ?? 'default';
+    const db = await openDatabase(config);
+    await migrate(db);
+    const r = await verifyOrganizationChain(db, slug);
+    await db.close();
+    if (!r) {
+      console.error(`No organisation "${slug}".`);
+      return 2;
+    }
+    if (r.ok) {
+      console.log(`${slug}: audit chain intact (${r.checked} entries)`);
+      return 0;
+    }
+    const b = r.firstBroken!;
+    console.log(`${slug}: audit chain BROKEN at entry #${b.seq}${b.id ? ` (${b.id}, ${b.at})` : ''}: ${b.reason}`);
+    return 1;
+  }
+  console.error(`Unknown command: ${command}\n\n${USAGE}`);
+  return 2;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exit(code);
+  },
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,26 @@
+import type { FastifyInstance } from 'fastify';
+import { auditRoutes } from './audit/routes.js';
+import { authRoutes } from './auth/routes.js';
+import { departmentRoutes } from './departments/routes.js';
+import { healthRoutes } from './health/routes.js';
+import { organizationRoutes } from './organization/routes.js';
+import { roleRoutes } from './roles/routes.js';
+import { apiTokenRoutes } from './tokens/routes.js';
+import { userRoutes } from './users/routes.js';
+
+/** Every capability's routes, mounted under /api/v1 (health and OpenAPI under /api). */
+export async function registerModules(app: FastifyInstance): Promise<void> {
+  await app.register(healthRoutes, { prefix: '/api' });
+  await app.register(
+    async (v1) => {
+      await v1.register(authRoutes);
+      await v1.register(departmentRoutes);
+      await v1.register(userRoutes);
+      await v1.register(roleRoutes);
+      await v1.register(apiTokenRoutes);
+      await v1.register(auditRoutes);
+      await v1.register(organizationRoutes);
+    },
+    { prefix: '/api/v1' },
+  );
+}
