@@ -126,7 +126,11 @@ export const ERRORS = {
     zh: '同一上级部门下已有同名部门',
     en: 'A department with this name already exists under the same parent.',
   },
-  DEPARTMENT_CODE_TAKEN: { status: 409, zh: '该部门编码已被使用', en: 'This department code is already in use.' },
+  DEPARTMENT_CODE_TAKEN: {
+    status: 409,
+    zh: '该部门编码已被使用',
+    en: 'This department code is already in use.',
+  },
   DEPARTMENT_NOT_EMPTY: {
     status: 409,
     zh: '该部门下仍有成员或下级部门，无法删除',

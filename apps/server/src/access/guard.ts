@@ -21,12 +21,23 @@ declare module 'fastify' {
     /** Reachable while the user must change their password (the change itself, logout, /me). */
     allowDuringPasswordChange?: boolean;
   }
+  interface FastifyInstance {
+    /** Every /api route with its declared access rule, for the permission-matrix test and docs. */
+    kamRoutes: RouteAccess[];
+  }
   interface FastifyRequest {
     actor: Actor | null;
     locale: Locale;
     /** The service context of a signed-in request; throws on public routes. */
     ctx: ServiceContext;
   }
+}
+
+export interface RouteAccess {
+  method: string;
+  url: string;
+  public: boolean;
+  permission: PermissionKey | null;
 }
 
 export function requestLocale(req: FastifyRequest, actor: Actor | null): Locale {
@@ -53,11 +64,17 @@ export function installGuard(app: FastifyInstance, db: Database, clock: () => Da
   app.decorateRequest('actor', null);
   app.decorateRequest('locale', 'zh-CN');
 
+  const routes: RouteAccess[] = [];
+  app.decorate('kamRoutes', routes);
   app.addHook('onRoute', (route) => {
-    const cfg = route.config as { public?: boolean; permission?: unknown } | undefined;
-    if (!route.url.startsWith('/api/v1/')) return;
-    if (!cfg?.public && cfg?.permission === undefined) {
+    const cfg = route.config as { public?: boolean; permission?: PermissionKey | null } | undefined;
+    if (!route.url.startsWith('/api/')) return;
+    if (route.url.startsWith('/api/v1/') && !cfg?.public && cfg?.permission === undefined) {
       throw new Error(`Route ${route.method} ${route.url} must declare config.permission (or null) or public`);
+    }
+    for (const method of [route.method].flat()) {
+      if (method === 'HEAD' || (route.schema as { hide?: boolean } | undefined)?.hide === true && !route.url.endsWith('openapi.json')) continue;
+      routes.push({ method, url: route.url, public: cfg?.public === true, permission: cfg?.permission ?? null });
     }
   });
 

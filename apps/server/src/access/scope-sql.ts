@@ -16,7 +16,7 @@ export function scopePredicate(
 ): string {
   if (scope.all) return 'TRUE';
   const parts: string[] = [];
-  if (scope.self) {
+  if (scope.self && columns.self.length > 0) {
     const me = p.add(actorUserId);
     for (const col of columns.self) parts.push(`${col} = ${me}::uuid`);
   }
