@@ -108,7 +108,11 @@ export const roleRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['roles'],
         summary: 'Roles by name, with the number of users holding each',
-        querystring: z.strictObject(zPageQuery),
+        // Roles are configuration, few per organisation: one page holds them all.
+        querystring: z.strictObject({
+          limit: z.coerce.number().int().min(1).max(1000).default(200),
+          cursor: zPageQuery.cursor,
+        }),
         response: { 200: page(zRole) },
       },
     },
