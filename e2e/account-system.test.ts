@@ -84,9 +84,13 @@ describe('account system in the browser', () => {
       await signIn(page, 'manager2', `wrong-${i}`);
       await page.getByTestId('login-error').waitFor();
     }
-    await expect.poll(async () => (await page.getByTestId('login-error').textContent()) ?? '').toMatch(/锁定/);
+    await expect
+      .poll(async () => (await page.getByTestId('login-error').textContent()) ?? '')
+      .toMatch(/锁定/);
     await signIn(page, 'manager2', DEMO_PASSWORD);
-    await expect.poll(async () => (await page.getByTestId('login-error').textContent()) ?? '').toMatch(/锁定/);
+    await expect
+      .poll(async () => (await page.getByTestId('login-error').textContent()) ?? '')
+      .toMatch(/锁定/);
     await page.context().close();
   });
 

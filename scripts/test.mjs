@@ -24,7 +24,12 @@ function run(title, cmd, args, env = {}) {
 }
 
 function vitest(title, file, args, env) {
-  const ok = run(title, 'npx', ['vitest', 'run', ...args, '--reporter=default', '--reporter=json', `--outputFile.json=${file}`], env);
+  const ok = run(
+    title,
+    'npx',
+    ['vitest', 'run', ...args, '--reporter=default', '--reporter=json', `--outputFile.json=${file}`],
+    env,
+  );
   if (!existsSync(file)) {
     console.log(`${title}: no results written`);
     broken = true;
@@ -44,7 +49,9 @@ if (!broken) {
   const { KAM_TEST_PG_URL, ...rest } = process.env;
   vitest('tests (embedded database)', `${out}/embedded.json`, [], { KAM_TEST_PG_URL: '' });
   if (KAM_TEST_PG_URL) {
-    vitest('server tests (PostgreSQL server)', `${out}/server.json`, ['--project', 'server'], { KAM_TEST_PG_URL });
+    vitest('server tests (PostgreSQL server)', `${out}/server.json`, ['--project', 'server'], {
+      KAM_TEST_PG_URL,
+    });
   }
   void rest;
 }

@@ -22,7 +22,10 @@ export async function launch(): Promise<Browser> {
   });
 }
 
-export async function newPage(browser: Browser, opts: { locale?: string; mobile?: boolean } = {}): Promise<Page> {
+export async function newPage(
+  browser: Browser,
+  opts: { locale?: string; mobile?: boolean } = {},
+): Promise<Page> {
   const context = await browser.newContext({
     locale: opts.locale ?? 'zh-CN',
     viewport: opts.mobile ? { width: 390, height: 844 } : { width: 1366, height: 860 },

@@ -22,7 +22,10 @@ const envSchema = z.object({
   KAM_ORG_NAME: z.string().min(1).max(100).optional(),
   KAM_ROLES: z
     .string()
-    .regex(/^(all|web|worker|scheduler)(,(web|worker|scheduler))*$/, 'must be all or a list of web,worker,scheduler')
+    .regex(
+      /^(all|web|worker|scheduler)(,(web|worker|scheduler))*$/,
+      'must be all or a list of web,worker,scheduler',
+    )
     .default('all'),
   KAM_TRUST_PROXY: bool.default(false),
   KAM_COOKIE_SECURE: z.enum(['auto', 'always', 'never']).default('auto'),

@@ -2,7 +2,7 @@
 import { type Config, ConfigError, loadConfig, type Process } from './config.js';
 import { migrate } from './db/migrate.js';
 import { verifyOrganizationChain } from './modules/audit/verify.js';
-import { startKam, openDatabase } from './server.js';
+import { openDatabase, startKam } from './server.js';
 
 const USAGE = `Usage: kam [command]
 
@@ -46,7 +46,9 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'migrate') {
     const db = await openDatabase(config);
     const applied = await migrate(db);
-    console.log(applied.length ? `Applied: ${applied.map((m) => `${m.version}_${m.name}`).join(', ')}` : 'Up to date.');
+    console.log(
+      applied.length ? `Applied: ${applied.map((m) => `${m.version}_${m.name}`).join(', ')}` : 'Up to date.',
+    );
     await db.close();
     return 0;
   }
@@ -65,7 +67,9 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     const b = r.firstBroken!;
-    console.log(`${slug}: audit chain BROKEN at entry #${b.seq}${b.id ? ` (${b.id}, ${b.at})` : ''}: ${b.reason}`);
+    console.log(
+      `${slug}: audit chain BROKEN at entry #${b.seq}${b.id ? ` (${b.id}, ${b.at})` : ''}: ${b.reason}`,
+    );
     return 1;
   }
   console.error(`Unknown command: ${command}\n\n${USAGE}`);

@@ -6,7 +6,11 @@ import { buildApp } from './http/app.js';
 import { createQueue } from './jobs/index.js';
 import type { JobQueue } from './jobs/queue.js';
 import { registerJobs } from './modules/jobs.js';
-import { createOrganization, installationTenant, recordInstallation } from './modules/organization/bootstrap.js';
+import {
+  createOrganization,
+  installationTenant,
+  recordInstallation,
+} from './modules/organization/bootstrap.js';
 import { DEMO_LOGINS, DEMO_PASSWORD, seedDemo } from './modules/organization/demo.js';
 
 export interface RunningKam {
@@ -25,7 +29,9 @@ export function openDatabase(config: Config): Promise<Database> {
 async function ensureInstalled(db: Database, config: Config, log: (line: string) => void): Promise<void> {
   if (await installationTenant(db)) return;
   const name = config.orgName ?? (config.demo ? '星海科技有限公司' : 'My Organization');
-  const org = await createOrganization(db, { slug: 'default', name, adminPassword: config.adminPassword });
+  // The demo's admin uses the documented demo password unless the operator chose one.
+  const adminPassword = config.adminPassword ?? (config.demo ? DEMO_PASSWORD : undefined);
+  const org = await createOrganization(db, { slug: 'default', name, adminPassword });
   if (config.demo) await seedDemo(db, org);
   await recordInstallation(db, org.tenantId);
   log(`Created organisation "${name}" with super admin "admin".`);
@@ -35,7 +41,10 @@ async function ensureInstalled(db: Database, config: Config, log: (line: string)
   if (config.demo) log(`  demo accounts seeded (password ${DEMO_PASSWORD}).`);
 }
 
-export async function startKam(config: Config, log: (line: string) => void = console.log): Promise<RunningKam> {
+export async function startKam(
+  config: Config,
+  log: (line: string) => void = console.log,
+): Promise<RunningKam> {
   const db = await openDatabase(config);
   await migrate(db);
   await ensureInstalled(db, config, log);
@@ -53,8 +62,8 @@ export async function startKam(config: Config, log: (line: string) => void = con
     url = `http://localhost:${config.port}`;
     log(`KAM is running at ${url}  (${db.kind} database, processes: ${[...roles].join(', ')})`);
     if (config.demo) {
-      log(`Demo sign-ins (password ${DEMO_PASSWORD} unless noted):`);
-      log(`  admin         super admin${config.adminPassword ? ' (password from KAM_ADMIN_PASSWORD)' : ''}`);
+      log(`Demo sign-ins (initial password ${DEMO_PASSWORD}):`);
+      log(`  admin         super_admin${config.adminPassword ? ' (password from KAM_ADMIN_PASSWORD)' : ''}`);
       for (const d of DEMO_LOGINS) log(`  ${d.login.padEnd(13)} ${d.role} · ${d.name} · ${d.department}`);
     }
   } else {

@@ -3,7 +3,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../src/modules/auth/crypto.js';
 import { setPassword } from '../src/modules/auth/service.js';
 import { insertUser } from '../src/modules/organization/bootstrap.js';
-import { ADMIN_PASSWORD, Client, createTestEnv, createTestOrg, type TestEnv, type TestOrg } from './support/harness.js';
+import {
+  ADMIN_PASSWORD,
+  Client,
+  createTestEnv,
+  createTestOrg,
+  type TestEnv,
+  type TestOrg,
+} from './support/harness.js';
 
 let env: TestEnv;
 let org: TestOrg;
@@ -74,7 +81,12 @@ describe('sign-in', () => {
 
   it('rejects unknown properties instead of ignoring them', async () => {
     const c = new Client(env, org.slug);
-    const res = await c.post('/api/v1/auth/login', { login: 'admin', password: ADMIN_PASSWORD, organization: org.slug, role: 'x' });
+    const res = await c.post('/api/v1/auth/login', {
+      login: 'admin',
+      password: ADMIN_PASSWORD,
+      organization: org.slug,
+      role: 'x',
+    });
     expect(res.status).toBe(400);
     expect(res.body.error.code).toBe('VALIDATION_FAILED');
     expect(res.body.error.details.fields[0].code).toBe('UNKNOWN_PROPERTY');
@@ -191,18 +203,30 @@ describe('password changes', () => {
     expect(blocked.status).toBe(403);
     expect(blocked.body.error.code).toBe('PASSWORD_CHANGE_REQUIRED');
 
-    const weak = await c.post('/api/v1/auth/password', { currentPassword: 'Initial#Pass9', newPassword: 'new.rep123' });
+    const weak = await c.post('/api/v1/auth/password', {
+      currentPassword: 'Initial#Pass9',
+      newPassword: 'new.rep123',
+    });
     expect(weak.status).toBe(400);
     const codes = weak.body.error.details.fields.map((f: { code: string }) => f.code);
     expect(codes).toContain('PASSWORD_CONTAINS_LOGIN');
 
-    const same = await c.post('/api/v1/auth/password', { currentPassword: 'Initial#Pass9', newPassword: 'Initial#Pass9' });
+    const same = await c.post('/api/v1/auth/password', {
+      currentPassword: 'Initial#Pass9',
+      newPassword: 'Initial#Pass9',
+    });
     expect(same.body.error.details.fields[0].code).toBe('PASSWORD_REUSED');
 
-    const wrong = await c.post('/api/v1/auth/password', { currentPassword: 'nope', newPassword: 'Brand@New2026' });
+    const wrong = await c.post('/api/v1/auth/password', {
+      currentPassword: 'nope',
+      newPassword: 'Brand@New2026',
+    });
     expect(wrong.status).toBe(400);
 
-    const ok = await c.post('/api/v1/auth/password', { currentPassword: 'Initial#Pass9', newPassword: 'Brand@New2026' });
+    const ok = await c.post('/api/v1/auth/password', {
+      currentPassword: 'Initial#Pass9',
+      newPassword: 'Brand@New2026',
+    });
     expect(ok.status).toBe(200);
     expect((await c.get('/api/v1/sessions')).status).toBe(200);
     expect((await c.get('/api/v1/me')).body.mustChangePassword).toBe(false);
@@ -212,7 +236,10 @@ describe('password changes', () => {
     await makeUser('two.devices', 'First@Pass11');
     const phone = await Client.signIn(env, org.slug, 'two.devices', 'First@Pass11');
     const laptop = await Client.signIn(env, org.slug, 'two.devices', 'First@Pass11');
-    const res = await laptop.post('/api/v1/auth/password', { currentPassword: 'First@Pass11', newPassword: 'Second@Pass22' });
+    const res = await laptop.post('/api/v1/auth/password', {
+      currentPassword: 'First@Pass11',
+      newPassword: 'Second@Pass22',
+    });
     expect(res.status).toBe(200);
     expect((await laptop.get('/api/v1/me')).status).toBe(200);
     expect((await phone.get('/api/v1/me')).status).toBe(401);

@@ -31,8 +31,14 @@ const worldArb: fc.Arbitrary<World> = fc.integer({ min: 1, max: 12 }).chain((n) 
     userDepts: fc.array(fc.nat(n - 1), { minLength: 1, maxLength: 15 }),
     roles: fc.array(
       fc.record({
-        users: fc.option(fc.record({ scope: scopeArb, custom: fc.uniqueArray(fc.nat(n - 1), { maxLength: 3 }) }), { nil: null }),
-        departments: fc.option(fc.record({ scope: scopeArb, custom: fc.uniqueArray(fc.nat(n - 1), { maxLength: 3 }) }), { nil: null }),
+        users: fc.option(
+          fc.record({ scope: scopeArb, custom: fc.uniqueArray(fc.nat(n - 1), { maxLength: 3 }) }),
+          { nil: null },
+        ),
+        departments: fc.option(
+          fc.record({ scope: scopeArb, custom: fc.uniqueArray(fc.nat(n - 1), { maxLength: 3 }) }),
+          { nil: null },
+        ),
       }),
       { minLength: 1, maxLength: 3 },
     ),
@@ -104,7 +110,10 @@ describe('data scopes through the API equal the scope definition', () => {
           const roleIds: string[] = [];
           for (const [i, r] of w.roles.entries()) {
             const grants = [];
-            for (const [resource, g] of [['user', r.users], ['department', r.departments]] as const) {
+            for (const [resource, g] of [
+              ['user', r.users],
+              ['department', r.departments],
+            ] as const) {
               if (!g) continue;
               grants.push({
                 resource,
@@ -131,7 +140,12 @@ describe('data scopes through the API equal the scope definition', () => {
             });
             userIds.push(id);
           }
-          await setPassword(tx, { userId: userIds[0]!, hash: passwordHash, mustChange: false, now: new Date() });
+          await setPassword(tx, {
+            userId: userIds[0]!,
+            hash: passwordHash,
+            mustChange: false,
+            now: new Date(),
+          });
         });
 
         const expected = oracle(w);
@@ -142,14 +156,18 @@ describe('data scopes through the API equal the scope definition', () => {
         } else {
           expect(users.status).toBe(200);
         }
-        const seenUsers = new Set(users.status === 200 ? users.body.items.map((x: { id: string }) => x.id) : []);
+        const seenUsers = new Set(
+          users.status === 200 ? users.body.items.map((x: { id: string }) => x.id) : [],
+        );
         const wantUsers = new Set([...expected.users].map((u) => userIds[u]!));
         // The organisation's admin sits in the root department, outside every generated one.
         if (w.roles.some((r) => r.users?.scope === 'all')) wantUsers.add(org.adminUserId);
         expect(seenUsers).toEqual(wantUsers);
 
         const depts = await actor.get('/api/v1/departments?limit=1000');
-        const seenDepts = new Set(depts.status === 200 ? depts.body.items.map((x: { id: string }) => x.id) : []);
+        const seenDepts = new Set(
+          depts.status === 200 ? depts.body.items.map((x: { id: string }) => x.id) : [],
+        );
         seenDepts.delete(org.rootDepartmentId);
         const wantDepts = new Set([...expected.depts].map((d) => deptIds[d]!));
         expect(seenDepts).toEqual(wantDepts);

@@ -70,11 +70,23 @@ export function installGuard(app: FastifyInstance, db: Database, clock: () => Da
     const cfg = route.config as { public?: boolean; permission?: PermissionKey | null } | undefined;
     if (!route.url.startsWith('/api/')) return;
     if (route.url.startsWith('/api/v1/') && !cfg?.public && cfg?.permission === undefined) {
-      throw new Error(`Route ${route.method} ${route.url} must declare config.permission (or null) or public`);
+      throw new Error(
+        `Route ${route.method} ${route.url} must declare config.permission (or null) or public`,
+      );
     }
     for (const method of [route.method].flat()) {
-      if (method === 'HEAD' || (route.schema as { hide?: boolean } | undefined)?.hide === true && !route.url.endsWith('openapi.json')) continue;
-      routes.push({ method, url: route.url, public: cfg?.public === true, permission: cfg?.permission ?? null });
+      if (
+        method === 'HEAD' ||
+        ((route.schema as { hide?: boolean } | undefined)?.hide === true &&
+          !route.url.endsWith('openapi.json'))
+      )
+        continue;
+      routes.push({
+        method,
+        url: route.url,
+        public: cfg?.public === true,
+        permission: cfg?.permission ?? null,
+      });
     }
   });
 

@@ -123,7 +123,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
                 result: 'failure',
                 entityType: err.denial?.entityType ?? null,
                 entityId: err.denial?.entityId ?? null,
-                details: { code: err.code, method: req.method, route: req.routeOptions.url ?? req.url, ...err.denial },
+                details: {
+                  code: err.code,
+                  method: req.method,
+                  route: req.routeOptions.url ?? req.url,
+                  ...err.denial,
+                },
               },
             ),
           )
@@ -149,8 +154,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     return reply.status(500).send(errorBody('INTERNAL', locale));
   });
 
+  const serveWeb = deps.serveWeb !== false && existsSync(WEB_DIST);
   app.setNotFoundHandler(async (req, reply) => {
-    if (req.url.startsWith('/api/') || !deps.serveWeb || !existsSync(WEB_DIST)) {
+    // The UI is a single-page app: any other GET path is one of its routes.
+    if (req.url.startsWith('/api/') || !serveWeb || req.method !== 'GET') {
       return reply.status(404).send(errorBody('NOT_FOUND', requestLocaleOf(req.headers['accept-language'])));
     }
     return reply.type('text/html').sendFile('index.html');
@@ -158,7 +165,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   await registerModules(app);
 
-  if (deps.serveWeb !== false && existsSync(WEB_DIST)) {
+  if (serveWeb) {
     await app.register(fastifyStatic, { root: WEB_DIST, prefix: '/', wildcard: false });
   }
   return app;
@@ -183,15 +190,18 @@ function validationFields(context: string, v: ZodIssueLike): FieldError[] {
       params: { name },
     }));
   }
-  if (isErrorCode(v.message)) return [{ path: base, code: v.message, message: '', params: p as Record<string, number> }];
-  if (v.keyword === 'invalid_type' && /received undefined/.test(v.message)) return [{ path: base, code: 'REQUIRED', message: '' }];
+  if (isErrorCode(v.message))
+    return [{ path: base, code: v.message, message: '', params: p as Record<string, number> }];
+  if (v.keyword === 'invalid_type' && /received undefined/.test(v.message))
+    return [{ path: base, code: 'REQUIRED', message: '' }];
   if (v.keyword === 'too_small' && p.origin === 'string' && Number(p.minimum) === 1) {
     return [{ path: base, code: 'REQUIRED', message: '' }];
   }
   if (v.keyword === 'too_big' && p.origin === 'string') {
     return [{ path: base, code: 'TOO_LONG', message: '', params: { max: Number(p.maximum) } }];
   }
-  if (v.keyword === 'too_small' || v.keyword === 'too_big') return [{ path: base, code: 'OUT_OF_RANGE', message: '' }];
+  if (v.keyword === 'too_small' || v.keyword === 'too_big')
+    return [{ path: base, code: 'OUT_OF_RANGE', message: '' }];
   return [{ path: base, code: 'INVALID_VALUE', message: '' }];
 }
 

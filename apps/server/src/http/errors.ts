@@ -38,7 +38,12 @@ export class AppError extends Error {
   }
 }
 
-export function errorBody(code: ErrorCode, locale: Locale, params?: Record<string, string | number>, details?: unknown) {
+export function errorBody(
+  code: ErrorCode,
+  locale: Locale,
+  params?: Record<string, string | number>,
+  details?: unknown,
+) {
   if (details && typeof details === 'object' && Array.isArray((details as { fields?: unknown }).fields)) {
     const fields = (details as { fields: FieldError[] }).fields.map(({ params: fp, ...f }) => ({
       ...f,

@@ -1,7 +1,7 @@
 import type { Database } from '../db/database.js';
 import type { JobQueue } from '../jobs/queue.js';
-import { writeAudit } from './audit/writer.js';
 import { verifyTenantChain } from './audit/verify.js';
+import { writeAudit } from './audit/writer.js';
 
 export const AUDIT_VERIFY_JOB = 'audit.verify-chains';
 
@@ -19,7 +19,9 @@ export async function registerJobs(jobs: JobQueue, db: Database): Promise<void> 
 
 export async function verifyAllChains(db: Database): Promise<{ tenantId: string; ok: boolean }[]> {
   const tenants = await db.withSystem(async (tx) => {
-    const { rows } = await tx.query<{ tenant_id: string }>('SELECT tenant_id FROM kam_sys.tenant_directory ORDER BY tenant_id');
+    const { rows } = await tx.query<{ tenant_id: string }>(
+      'SELECT tenant_id FROM kam_sys.tenant_directory ORDER BY tenant_id',
+    );
     return rows.map((r) => r.tenant_id);
   });
   const results: { tenantId: string; ok: boolean }[] = [];

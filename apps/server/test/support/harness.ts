@@ -6,7 +6,7 @@ import { Database } from '../../src/db/database.js';
 import { buildApp } from '../../src/http/app.js';
 import { InlineQueue } from '../../src/jobs/inline.js';
 import { createOrganization, type NewOrganization } from '../../src/modules/organization/bootstrap.js';
-import { type DemoLogin, DEMO_LOGINS, DEMO_PASSWORD, seedDemo } from '../../src/modules/organization/demo.js';
+import { DEMO_LOGINS, DEMO_PASSWORD, type DemoLogin, seedDemo } from '../../src/modules/organization/demo.js';
 
 export const ADMIN_PASSWORD = 'Admin@2026x';
 
@@ -41,7 +41,12 @@ export async function createTestEnv(opts: { db?: Database; loginRateLimit?: numb
   const clock = new TestClock();
   const jobs = new InlineQueue();
   const app = await buildApp({
-    config: { trustProxy: false, cookieSecure: 'never', loginRateLimit: opts.loginRateLimit ?? 10_000, logLevel: 'silent' },
+    config: {
+      trustProxy: false,
+      cookieSecure: 'never',
+      loginRateLimit: opts.loginRateLimit ?? 10_000,
+      logLevel: 'silent',
+    },
     db,
     jobs,
     clock: clock.now,
@@ -69,7 +74,11 @@ export interface TestOrg extends NewOrganization {
 /** A fresh organisation (its own tenant) so test files never see each other's data. */
 export async function createTestOrg(env: TestEnv, opts: { demo?: boolean } = {}): Promise<TestOrg> {
   const slug = `t-${randomBytes(6).toString('hex')}`;
-  const org = await createOrganization(env.db, { slug, name: `测试公司 ${slug}`, adminPassword: ADMIN_PASSWORD });
+  const org = await createOrganization(env.db, {
+    slug,
+    name: `测试公司 ${slug}`,
+    adminPassword: ADMIN_PASSWORD,
+  });
   if (opts.demo) await seedDemo(env.db, org);
   return { ...org, demo: opts.demo ? DEMO_LOGINS : [] };
 }
@@ -95,7 +104,8 @@ export class Client {
   static async signIn(env: TestEnv, org: string, login: string, password = DEMO_PASSWORD): Promise<Client> {
     const c = new Client(env, org);
     const res = await c.login(login, password);
-    if (res.status !== 200) throw new Error(`sign-in of ${login} failed: ${res.status} ${JSON.stringify(res.body)}`);
+    if (res.status !== 200)
+      throw new Error(`sign-in of ${login} failed: ${res.status} ${JSON.stringify(res.body)}`);
     return c;
   }
 
@@ -110,7 +120,12 @@ export class Client {
     return res;
   }
 
-  async request<T = any>(method: string, url: string, body?: unknown, headers: Record<string, string> = {}): Promise<Res<T>> {
+  async request<T = any>(
+    method: string,
+    url: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<Res<T>> {
     const h: Record<string, string> = { 'accept-language': this.locale, ...headers };
     if (this.cookie) h.cookie = this.cookie;
     if (this.csrf && method !== 'GET') h['x-csrf-token'] = this.csrf;

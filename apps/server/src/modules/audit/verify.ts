@@ -53,7 +53,13 @@ export async function verifyTenantChain(tx: Tx): Promise<ChainVerification> {
     };
   }
   // No break inside the chain: the head must still point at the last entry.
-  const tail = await tx.query<{ checked: string; max_seq: string | null; last_hash: string | null; head_seq: string | null; head_hash: string | null }>(
+  const tail = await tx.query<{
+    checked: string;
+    max_seq: string | null;
+    last_hash: string | null;
+    head_seq: string | null;
+    head_hash: string | null;
+  }>(
     `SELECT (SELECT count(*) FROM audit_log WHERE tenant_id = kam_tenant()) AS checked,
             (SELECT max(seq) FROM audit_log WHERE tenant_id = kam_tenant()) AS max_seq,
             (SELECT hash FROM audit_log WHERE tenant_id = kam_tenant() ORDER BY seq DESC LIMIT 1) AS last_hash,
@@ -62,7 +68,10 @@ export async function verifyTenantChain(tx: Tx): Promise<ChainVerification> {
   );
   const t = tail.rows[0]!;
   const checked = Number(t.checked);
-  if (t.head_seq !== null && (t.head_seq !== (t.max_seq ?? '0') || (t.last_hash !== null && t.head_hash !== t.last_hash))) {
+  if (
+    t.head_seq !== null &&
+    (t.head_seq !== (t.max_seq ?? '0') || (t.last_hash !== null && t.head_hash !== t.last_hash))
+  ) {
     return {
       ok: false,
       checked,
@@ -75,7 +84,9 @@ export async function verifyTenantChain(tx: Tx): Promise<ChainVerification> {
 /** Verifies one organisation's chain by its slug (for the `kam verify-audit` command). */
 export async function verifyOrganizationChain(db: Database, slug: string): Promise<ChainVerification | null> {
   return db.withLookup({ organization: slug }, async (tx, setTenant) => {
-    const { rows } = await tx.query<{ tenant_id: string }>('SELECT tenant_id FROM tenants WHERE slug = $1', [slug]);
+    const { rows } = await tx.query<{ tenant_id: string }>('SELECT tenant_id FROM tenants WHERE slug = $1', [
+      slug,
+    ]);
     if (!rows[0]) return null;
     await setTenant(rows[0].tenant_id);
     return verifyTenantChain(tx);

@@ -55,7 +55,8 @@ function toActor(
     roles: row.roles,
     mustChangePassword: row.must_change_password,
     passwordExpired:
-      row.password_changed_at !== null && isPasswordExpired(row.password_changed_at, now, row.security_policy),
+      row.password_changed_at !== null &&
+      isPasswordExpired(row.password_changed_at, now, row.security_policy),
     organization: { id: row.tenant_id, name: row.tenant_name },
     ...via,
   };
@@ -88,7 +89,13 @@ export async function resolveSession(db: Database, token: string, now: Date): Pr
     if (!tenantId) return { error: 'AUTH_REQUIRED' as const };
     await setTenant(tenantId);
     const { rows } = await tx.query<
-      ActorRow & { session_id: string; csrf_token: string; created_at: Date; last_seen_at: Date; revoked_at: Date | null }
+      ActorRow & {
+        session_id: string;
+        csrf_token: string;
+        created_at: Date;
+        last_seen_at: Date;
+        revoked_at: Date | null;
+      }
     >(
       `SELECT s.id AS session_id, s.csrf_token, s.created_at, s.last_seen_at, s.revoked_at, ${ACTOR_SELECT}
        FROM sessions s JOIN users u ON u.tenant_id = s.tenant_id AND u.id = s.user_id ${ACTOR_JOINS}
@@ -129,9 +136,10 @@ export async function resolveSession(db: Database, token: string, now: Date): Pr
 export async function resolveApiToken(db: Database, token: string, now: Date): Promise<Resolution> {
   const hash = sha256(token);
   return db.withLookup({ hash }, async (tx, setTenant) => {
-    const found = await tx.query<{ tenant_id: string }>('SELECT tenant_id FROM api_tokens WHERE token_hash = $1', [
-      hash,
-    ]);
+    const found = await tx.query<{ tenant_id: string }>(
+      'SELECT tenant_id FROM api_tokens WHERE token_hash = $1',
+      [hash],
+    );
     const tenantId = found.rows[0]?.tenant_id;
     if (!tenantId) return { error: 'AUTH_REQUIRED' as const };
     await setTenant(tenantId);
@@ -159,7 +167,12 @@ export async function resolveApiToken(db: Database, token: string, now: Date): P
         now,
       ]);
     }
-    const actor = toActor(row, now, { via: 'token', sessionId: null, tokenId: row.token_id, csrfToken: null });
+    const actor = toActor(row, now, {
+      via: 'token',
+      sessionId: null,
+      tokenId: row.token_id,
+      csrfToken: null,
+    });
     // A token never needs the interactive password change; it is bounded by its own permissions.
     return {
       actor: {

@@ -169,12 +169,16 @@ export const authRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['auth'],
         summary: 'Change my password (ends my other sessions)',
-        body: z.strictObject({ currentPassword: z.string().min(1).max(256), newPassword: z.string().min(1).max(256) }),
+        body: z.strictObject({
+          currentPassword: z.string().min(1).max(256),
+          newPassword: z.string().min(1).max(256),
+        }),
         response: { 200: z.object({ csrfToken: z.string().nullable() }) },
       },
     },
     async (req) => {
-      if (req.ctx.actor.via !== 'session') throw new AppError('FORBIDDEN', {}, undefined, { reason: 'token' });
+      if (req.ctx.actor.via !== 'session')
+        throw new AppError('FORBIDDEN', {}, undefined, { reason: 'token' });
       await changeOwnPassword(req.ctx, req.body);
       return { csrfToken: req.ctx.actor.csrfToken };
     },
@@ -184,7 +188,11 @@ export const authRoutes: FastifyPluginAsyncZod = async (app) => {
     '/me',
     {
       config: { permission: null, allowDuringPasswordChange: true },
-      schema: { tags: ['auth'], summary: 'The signed-in user with their permissions', response: { 200: zMe } },
+      schema: {
+        tags: ['auth'],
+        summary: 'The signed-in user with their permissions',
+        response: { 200: zMe },
+      },
     },
     async (req) => presentMe(req.ctx, req.ctx.actor),
   );
@@ -196,7 +204,10 @@ export const authRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['auth'],
         summary: 'Update my language or display name',
-        body: z.strictObject({ locale: z.enum(LOCALES).optional(), displayName: z.string().trim().min(1).max(64).optional() }),
+        body: z.strictObject({
+          locale: z.enum(LOCALES).optional(),
+          displayName: z.string().trim().min(1).max(64).optional(),
+        }),
         response: { 200: zMe },
       },
     },
@@ -213,7 +224,12 @@ export const authRoutes: FastifyPluginAsyncZod = async (app) => {
           .filter(([k, v]) => v !== undefined && before[k as keyof typeof before] !== v)
           .map(([field, after]) => ({ field, before: before[field as keyof typeof before], after }));
         if (changes.length > 0) {
-          await writeAudit(tx, auditWho(ctx), { action: 'user.update_self', entityType: 'user', entityId: ctx.actor.userId, changes });
+          await writeAudit(tx, auditWho(ctx), {
+            action: 'user.update_self',
+            entityType: 'user',
+            entityId: ctx.actor.userId,
+            changes,
+          });
         }
         const { via, sessionId, tokenId, csrfToken } = ctx.actor;
         return loadActorForUser(tx, ctx.actor.userId, ctx.now, { via, sessionId, tokenId, csrfToken });
@@ -248,7 +264,13 @@ export const authRoutes: FastifyPluginAsyncZod = async (app) => {
     async (req) => {
       const ctx = req.ctx;
       const rows = await ctx.db.withTenant(ctx.actor.tenantId, async (tx) => {
-        const { rows } = await tx.query<{ id: string; created_at: Date; last_seen_at: Date; ip: string | null; user_agent: string | null }>(
+        const { rows } = await tx.query<{
+          id: string;
+          created_at: Date;
+          last_seen_at: Date;
+          ip: string | null;
+          user_agent: string | null;
+        }>(
           `SELECT id, created_at, last_seen_at, ip, user_agent FROM sessions
            WHERE tenant_id = kam_tenant() AND user_id = $1 AND revoked_at IS NULL AND expires_at > $2
            ORDER BY last_seen_at DESC LIMIT 100`,

@@ -1,9 +1,9 @@
 import {
   checkPassword,
   isLockActive,
-  type PasswordViolation,
   lockoutState,
   NO_FAILURES,
+  type PasswordViolation,
   type SecurityPolicy,
 } from '@kam/domain';
 import type { Actor, RequestMeta, ServiceContext } from '../../context.js';
@@ -56,7 +56,9 @@ export async function login(
 ): Promise<LoginResult> {
   const organization = (input.organization ?? DEFAULT_ORGANIZATION).toLowerCase();
   const found = await db.withLookup({ organization }, async (tx, setTenant) => {
-    const t = await tx.query<{ tenant_id: string }>('SELECT tenant_id FROM tenants WHERE slug = $1', [organization]);
+    const t = await tx.query<{ tenant_id: string }>('SELECT tenant_id FROM tenants WHERE slug = $1', [
+      organization,
+    ]);
     const tenantId = t.rows[0]?.tenant_id;
     if (!tenantId) return null;
     await setTenant(tenantId);
@@ -93,12 +95,24 @@ export async function login(
     const policy = user.security_policy;
     const audit = who(found.tenantId, meta, { id: user.id, name: user.display_name });
     if (user.status === 'disabled') {
-      await writeAudit(tx, audit, { action: 'auth.login_failed', result: 'failure', entityType: 'user', entityId: user.id, details: { reason: 'disabled' } });
+      await writeAudit(tx, audit, {
+        action: 'auth.login_failed',
+        result: 'failure',
+        entityType: 'user',
+        entityId: user.id,
+        details: { reason: 'disabled' },
+      });
       return { error: 'AUTH_DISABLED' as const };
     }
     if (user.status === 'locked') {
       if (user.locked_at && isLockActive(user.locked_at, now, policy)) {
-        await writeAudit(tx, audit, { action: 'auth.login_failed', result: 'failure', entityType: 'user', entityId: user.id, details: { reason: 'locked' } });
+        await writeAudit(tx, audit, {
+          action: 'auth.login_failed',
+          result: 'failure',
+          entityType: 'user',
+          entityId: user.id,
+          details: { reason: 'locked' },
+        });
         return { error: 'AUTH_LOCKED' as const };
       }
       // The lockout period has passed: the account unlocks itself.
@@ -109,7 +123,12 @@ export async function login(
       );
       user.failed_login_count = 0;
       user.failed_window_start = null;
-      await writeAudit(tx, audit, { action: 'auth.unlock', entityType: 'user', entityId: user.id, details: { reason: 'lockout_expired' } });
+      await writeAudit(tx, audit, {
+        action: 'auth.unlock',
+        entityType: 'user',
+        entityId: user.id,
+        details: { reason: 'lockout_expired' },
+      });
     }
     if (!passwordOk) {
       const next = lockoutState(
@@ -158,7 +177,12 @@ export async function login(
       now,
       policy,
     });
-    await writeAudit(tx, audit, { action: 'auth.login', entityType: 'user', entityId: user.id, details: { sessionId: session.id } });
+    await writeAudit(tx, audit, {
+      action: 'auth.login',
+      entityType: 'user',
+      entityId: user.id,
+      details: { sessionId: session.id },
+    });
     const actor = await loadActorForUser(tx, user.id, now, {
       via: 'session',
       sessionId: session.id,
@@ -178,7 +202,10 @@ export async function logout(ctx: ServiceContext, everywhere: boolean): Promise<
     if (everywhere) {
       await revokeUserSessions(tx, actor.userId, ctx.now);
     } else if (actor.sessionId) {
-      await tx.query('UPDATE sessions SET revoked_at = $2 WHERE tenant_id = kam_tenant() AND id = $1', [actor.sessionId, ctx.now]);
+      await tx.query('UPDATE sessions SET revoked_at = $2 WHERE tenant_id = kam_tenant() AND id = $1', [
+        actor.sessionId,
+        ctx.now,
+      ]);
     }
     await writeAudit(tx, auditWho(ctx), {
       action: everywhere ? 'auth.logout_all' : 'auth.logout',
@@ -197,16 +224,27 @@ export async function assertPasswordAcceptable(
   tx: Tx,
   args: { userId: string; login: string; password: string; policy: SecurityPolicy },
 ): Promise<void> {
-  const violations: PasswordViolation[] = checkPassword(args.password, { login: args.login, policy: args.policy });
+  const violations: PasswordViolation[] = checkPassword(args.password, {
+    login: args.login,
+    policy: args.policy,
+  });
   if (violations.length > 0) {
-    throw new AppError('VALIDATION_FAILED', {}, {
-      fields: violations.map((code) => ({
-        path: 'body.newPassword',
-        code,
-        message: code,
-        params: { min: code === 'PASSWORD_TOO_SHORT' ? args.policy.passwordMinLength : args.policy.passwordMinClasses, max: 128 },
-      })),
-    });
+    throw new AppError(
+      'VALIDATION_FAILED',
+      {},
+      {
+        fields: violations.map((code) => ({
+          path: 'body.newPassword',
+          code,
+          message: code,
+          params: {
+            min:
+              code === 'PASSWORD_TOO_SHORT' ? args.policy.passwordMinLength : args.policy.passwordMinClasses,
+            max: 128,
+          },
+        })),
+      },
+    );
   }
   if (args.policy.passwordHistory > 0) {
     const { rows } = await tx.query<{ hash: string }>(
@@ -216,11 +254,20 @@ export async function assertPasswordAcceptable(
     );
     for (const r of rows) {
       if (await verifyPassword(r.hash, args.password)) {
-        throw new AppError('VALIDATION_FAILED', {}, {
-          fields: [
-            { path: 'body.newPassword', code: 'PASSWORD_REUSED', message: 'PASSWORD_REUSED', params: { count: args.policy.passwordHistory } },
-          ],
-        });
+        throw new AppError(
+          'VALIDATION_FAILED',
+          {},
+          {
+            fields: [
+              {
+                path: 'body.newPassword',
+                code: 'PASSWORD_REUSED',
+                message: 'PASSWORD_REUSED',
+                params: { count: args.policy.passwordHistory },
+              },
+            ],
+          },
+        );
       }
     }
   }
@@ -258,9 +305,19 @@ export async function changeOwnPassword(
     return rows[0]!;
   });
   if (!(await verifyPassword(row.password_hash, input.currentPassword))) {
-    throw new AppError('VALIDATION_FAILED', {}, {
-      fields: [{ path: 'body.currentPassword', code: 'CURRENT_PASSWORD_INCORRECT', message: 'CURRENT_PASSWORD_INCORRECT' }],
-    });
+    throw new AppError(
+      'VALIDATION_FAILED',
+      {},
+      {
+        fields: [
+          {
+            path: 'body.currentPassword',
+            code: 'CURRENT_PASSWORD_INCORRECT',
+            message: 'CURRENT_PASSWORD_INCORRECT',
+          },
+        ],
+      },
+    );
   }
   const hash = await hashPassword(input.newPassword);
   await ctx.db.withTenant(actor.tenantId, async (tx) => {
@@ -271,9 +328,20 @@ export async function changeOwnPassword(
       policy: row.security_policy,
     });
     if (await verifyPassword(row.password_hash, input.newPassword)) {
-      throw new AppError('VALIDATION_FAILED', {}, {
-        fields: [{ path: 'body.newPassword', code: 'PASSWORD_REUSED', message: 'PASSWORD_REUSED', params: { count: 1 } }],
-      });
+      throw new AppError(
+        'VALIDATION_FAILED',
+        {},
+        {
+          fields: [
+            {
+              path: 'body.newPassword',
+              code: 'PASSWORD_REUSED',
+              message: 'PASSWORD_REUSED',
+              params: { count: 1 },
+            },
+          ],
+        },
+      );
     }
     await setPassword(tx, { userId: actor.userId, hash, mustChange: false, now: ctx.now });
     const ended = await revokeUserSessions(tx, actor.userId, ctx.now, actor.sessionId);

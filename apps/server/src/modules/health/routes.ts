@@ -10,8 +10,16 @@ export const healthRoutes: FastifyPluginAsyncZod = async (app) => {
         tags: ['system'],
         summary: 'Liveness and database reachability',
         response: {
-          200: z.object({ status: z.literal('ok'), database: z.enum(['embedded', 'server']), version: z.string() }),
-          503: z.object({ status: z.literal('unavailable'), database: z.enum(['embedded', 'server']), version: z.string() }),
+          200: z.object({
+            status: z.literal('ok'),
+            database: z.enum(['embedded', 'server']),
+            version: z.string(),
+          }),
+          503: z.object({
+            status: z.literal('unavailable'),
+            database: z.enum(['embedded', 'server']),
+            version: z.string(),
+          }),
         },
       },
     },
@@ -27,9 +35,5 @@ export const healthRoutes: FastifyPluginAsyncZod = async (app) => {
     },
   );
 
-  app.get(
-    '/openapi.json',
-    { config: { public: true }, schema: { hide: true } },
-    async () => app.swagger(),
-  );
+  app.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
 };

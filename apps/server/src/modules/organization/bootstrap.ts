@@ -1,5 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { BUILTIN_ROLES, type BuiltinRoleKey, DEFAULT_SECURITY_POLICY, type Locale, localize } from '@kam/domain';
+import {
+  BUILTIN_ROLES,
+  type BuiltinRoleKey,
+  DEFAULT_SECURITY_POLICY,
+  type Locale,
+  localize,
+} from '@kam/domain';
 import type { Database, Tx } from '../../db/database.js';
 import { type AuditWho, writeAudit } from '../audit/writer.js';
 import { generatePassword, hashPassword } from '../auth/crypto.js';
@@ -71,7 +77,14 @@ export async function createOrganization(
       now,
     });
     await setPassword(tx, { userId: adminUserId, hash, mustChange: args.adminPassword === undefined, now });
-    const system: AuditWho = { tenantId, actorId: null, actorName: 'system', ip: null, userAgent: null, requestId: null };
+    const system: AuditWho = {
+      tenantId,
+      actorId: null,
+      actorName: 'system',
+      ip: null,
+      userAgent: null,
+      requestId: null,
+    };
     await writeAudit(tx, system, {
       action: 'organization.create',
       entityType: 'organization',
@@ -109,13 +122,25 @@ export async function insertUser(
   await tx.query(
     `INSERT INTO users (tenant_id, id, login, display_name, email, mobile, department_id, locale, created_by, created_at, updated_at)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)`,
-    [u.tenantId, id, u.login, u.displayName, u.email ?? null, u.mobile ?? null, u.departmentId, u.locale ?? 'zh-CN', u.createdBy ?? null, u.now],
+    [
+      u.tenantId,
+      id,
+      u.login,
+      u.displayName,
+      u.email ?? null,
+      u.mobile ?? null,
+      u.departmentId,
+      u.locale ?? 'zh-CN',
+      u.createdBy ?? null,
+      u.now,
+    ],
   );
   if (u.roleIds.length > 0) {
-    await tx.query(
-      'INSERT INTO user_roles (tenant_id, user_id, role_id) SELECT $1, $2, unnest($3::uuid[])',
-      [u.tenantId, id, u.roleIds],
-    );
+    await tx.query('INSERT INTO user_roles (tenant_id, user_id, role_id) SELECT $1, $2, unnest($3::uuid[])', [
+      u.tenantId,
+      id,
+      u.roleIds,
+    ]);
   }
   return id;
 }
@@ -129,5 +154,7 @@ export async function installationTenant(db: Database): Promise<string | null> {
 }
 
 export async function recordInstallation(db: Database, tenantId: string): Promise<void> {
-  await db.withSystem((tx) => tx.query('INSERT INTO kam_sys.installation (tenant_id) VALUES ($1)', [tenantId]));
+  await db.withSystem((tx) =>
+    tx.query('INSERT INTO kam_sys.installation (tenant_id) VALUES ($1)', [tenantId]),
+  );
 }

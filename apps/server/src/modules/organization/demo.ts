@@ -1,5 +1,5 @@
-import type { BuiltinRoleKey } from '@kam/domain';
 import { randomUUID } from 'node:crypto';
+import type { BuiltinRoleKey } from '@kam/domain';
 import type { Database, Tx } from '../../db/database.js';
 import { hashPassword } from '../auth/crypto.js';
 import { setPassword } from '../auth/service.js';
@@ -29,12 +29,33 @@ const DEPARTMENTS: { key: string; parent: string | null; name: string; code: str
   { key: 'audit', parent: null, name: '内审部', code: 'AUDIT' },
 ];
 
-const USERS: { login: string; name: string; role: BuiltinRoleKey; dept: string; mobile: string; head?: boolean }[] = [
-  { login: 'director', name: '赵明', role: 'sales_director', dept: 'east', mobile: '+8613800000001', head: true },
+const USERS: {
+  login: string;
+  name: string;
+  role: BuiltinRoleKey;
+  dept: string;
+  mobile: string;
+  head?: boolean;
+}[] = [
+  {
+    login: 'director',
+    name: '赵明',
+    role: 'sales_director',
+    dept: 'east',
+    mobile: '+8613800000001',
+    head: true,
+  },
   { login: 'head', name: '钱芳', role: 'department_head', dept: 'sh', mobile: '+8613800000002', head: true },
   { login: 'manager', name: '孙伟', role: 'account_manager', dept: 'sh', mobile: '+8613800000003' },
   { login: 'manager2', name: '李强', role: 'account_manager', dept: 'hz', mobile: '+8613800000004' },
-  { login: 'south.head', name: '周婷', role: 'department_head', dept: 'sz', mobile: '+8613800000005', head: true },
+  {
+    login: 'south.head',
+    name: '周婷',
+    role: 'department_head',
+    dept: 'sz',
+    mobile: '+8613800000005',
+    head: true,
+  },
   { login: 'manager3', name: '吴磊', role: 'account_manager', dept: 'sz', mobile: '+8613800000006' },
   { login: 'service', name: '郑丽', role: 'customer_service', dept: 'cs', mobile: '+8613800000007' },
   { login: 'tech', name: '王涛', role: 'technical_support', dept: 'ts', mobile: '+8613800000008' },
@@ -53,9 +74,10 @@ export const DEMO_LOGINS: DemoLogin[] = USERS.map((u) => ({
 export async function seedDemo(db: Database, org: NewOrganization, now = new Date()): Promise<void> {
   const hash = await hashPassword(DEMO_PASSWORD);
   await db.withTenant(org.tenantId, async (tx) => {
-    await tx.query(`UPDATE departments SET name = '星海科技有限公司', code = 'HQ' WHERE tenant_id = kam_tenant() AND id = $1`, [
-      org.rootDepartmentId,
-    ]);
+    await tx.query(
+      `UPDATE departments SET name = '星海科技有限公司', code = 'HQ' WHERE tenant_id = kam_tenant() AND id = $1`,
+      [org.rootDepartmentId],
+    );
     const ids = new Map<string, string>();
     for (const d of DEPARTMENTS) {
       const id = randomUUID();
@@ -76,10 +98,10 @@ export async function seedDemo(db: Database, org: NewOrganization, now = new Dat
       });
       await setPassword(tx, { userId, hash, mustChange: false, now });
       if (u.head) {
-        await tx.query('UPDATE departments SET head_user_id = $2 WHERE tenant_id = kam_tenant() AND id = $1', [
-          ids.get(u.dept)!,
-          userId,
-        ]);
+        await tx.query(
+          'UPDATE departments SET head_user_id = $2 WHERE tenant_id = kam_tenant() AND id = $1',
+          [ids.get(u.dept)!, userId],
+        );
       }
     }
   });
