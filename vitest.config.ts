@@ -12,10 +12,11 @@ const resolve = { alias: { '@kam/domain': domain } };
 export default defineConfig({
   test: {
     reporters: ['default'],
+    maxWorkers: 2,
     projects: [
       {
         resolve,
-        test: { name: 'unit', include: ['packages/*/src/**/*.test.ts'] },
+        test: { name: 'unit', include: ['packages/*/src/**/*.test.ts'], sequence: { groupOrder: 0 } },
       },
       {
         resolve,
@@ -26,7 +27,7 @@ export default defineConfig({
           testTimeout: 60_000,
           hookTimeout: 120_000,
           pool: 'forks',
-          maxWorkers: 2,
+          sequence: { groupOrder: 1 },
         },
       },
       {
@@ -38,6 +39,7 @@ export default defineConfig({
           testTimeout: 120_000,
           hookTimeout: 180_000,
           fileParallelism: false,
+          sequence: { groupOrder: 2 },
         },
       },
     ],
