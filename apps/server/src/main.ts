@@ -47,7 +47,9 @@ async function main(argv: string[]): Promise<number> {
     const db = await openDatabase(config);
     const applied = await migrate(db);
     console.log(
-      applied.length ? `Applied: ${applied.map((m) => `${m.version}_${m.name}`).join(', ')}` : 'Up to date.',
+      applied.length
+        ? `Applied: ${applied.map((m) => `${String(m.version).padStart(4, '0')}_${m.name}`).join(', ')}`
+        : 'Up to date.',
     );
     await db.close();
     return 0;

@@ -264,3 +264,25 @@ describe('login rate limit', () => {
     }
   });
 });
+
+describe('password rotation', () => {
+  it('requires a new password once the policy’s maximum age has passed', async () => {
+    const rotating = await createTestOrg(env);
+    await env.db.withTenant(rotating.tenantId, (tx) =>
+      tx.query(`UPDATE tenants SET security_policy = security_policy || '{"passwordMaxAgeDays": 90}'::jsonb`),
+    );
+    const fresh = await Client.signIn(env, rotating.slug, 'admin', ADMIN_PASSWORD);
+    expect((await fresh.get('/api/v1/me')).body.passwordExpired).toBe(false);
+
+    env.clock.advance(91 * 24 * 60 * MIN);
+    const later = await Client.signIn(env, rotating.slug, 'admin', ADMIN_PASSWORD);
+    expect((await later.get('/api/v1/me')).body.passwordExpired).toBe(true);
+    expect((await later.get('/api/v1/users')).body.error.code).toBe('PASSWORD_CHANGE_REQUIRED');
+    const changed = await later.post('/api/v1/auth/password', {
+      currentPassword: ADMIN_PASSWORD,
+      newPassword: 'Rotated#2027q',
+    });
+    expect(changed.status).toBe(200);
+    expect((await later.get('/api/v1/users')).status).toBe(200);
+  });
+});
