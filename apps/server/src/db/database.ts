@@ -59,8 +59,11 @@ export class Database {
   /** Run `fn` in one transaction as the application role with the tenant set. */
   async withTenant<T>(tenantId: string, fn: (tx: Tx) => Promise<T>): Promise<T> {
     return this.transaction(async (client) => {
-      await client.query(`SET LOCAL ROLE ${APP_ROLE}`);
-      await client.query(`SELECT set_config('kam.tenant_id', $1, true)`, [tenantId]);
+      // set_config('role', …, true) is SET LOCAL ROLE: one round trip for role and tenant.
+      await client.query(
+        `SELECT set_config('role', '${APP_ROLE}', true), set_config('kam.tenant_id', $1, true)`,
+        [tenantId],
+      );
       return fn(client);
     });
   }
@@ -75,9 +78,9 @@ export class Database {
     fn: (tx: Tx, setTenant: (tenantId: string) => Promise<void>) => Promise<T>,
   ): Promise<T> {
     return this.transaction(async (client) => {
-      await client.query(`SET LOCAL ROLE ${APP_ROLE}`);
       await client.query(
-        `SELECT set_config('kam.lookup_hash', $1, true), set_config('kam.tenant_lookup', $2, true)`,
+        `SELECT set_config('role', '${APP_ROLE}', true), set_config('kam.lookup_hash', $1, true),
+                set_config('kam.tenant_lookup', $2, true)`,
         [lookup.hash ?? '', lookup.organization ?? ''],
       );
       return fn(client, async (tenantId) => {

@@ -80,14 +80,13 @@ export type Resolution = { actor: Actor } | { error: 'SESSION_EXPIRED' | 'AUTH_R
 /** Resolves a session cookie value: checks revocation, idle and absolute expiry, user status. */
 export async function resolveSession(db: Database, token: string, now: Date): Promise<Resolution> {
   const hash = sha256(token);
-  return db.withLookup({ hash }, async (tx, setTenant) => {
-    const found = await tx.query<{ tenant_id: string }>(
-      'SELECT tenant_id FROM sessions WHERE token_hash = $1',
+  return db.withLookup({ hash }, async (tx) => {
+    // Find the tenant of the secret and switch the transaction to it, in one statement.
+    const found = await tx.query(
+      `SELECT set_config('kam.tenant_id', tenant_id::text, true) FROM sessions WHERE token_hash = $1`,
       [hash],
     );
-    const tenantId = found.rows[0]?.tenant_id;
-    if (!tenantId) return { error: 'AUTH_REQUIRED' as const };
-    await setTenant(tenantId);
+    if (found.rowCount !== 1) return { error: 'AUTH_REQUIRED' as const };
     const { rows } = await tx.query<
       ActorRow & {
         session_id: string;
@@ -135,14 +134,13 @@ export async function resolveSession(db: Database, token: string, now: Date): Pr
 /** Resolves an API token (`Authorization: Bearer kam_…`). */
 export async function resolveApiToken(db: Database, token: string, now: Date): Promise<Resolution> {
   const hash = sha256(token);
-  return db.withLookup({ hash }, async (tx, setTenant) => {
-    const found = await tx.query<{ tenant_id: string }>(
-      'SELECT tenant_id FROM api_tokens WHERE token_hash = $1',
+  return db.withLookup({ hash }, async (tx) => {
+    // Find the tenant of the secret and switch the transaction to it, in one statement.
+    const found = await tx.query(
+      `SELECT set_config('kam.tenant_id', tenant_id::text, true) FROM api_tokens WHERE token_hash = $1`,
       [hash],
     );
-    const tenantId = found.rows[0]?.tenant_id;
-    if (!tenantId) return { error: 'AUTH_REQUIRED' as const };
-    await setTenant(tenantId);
+    if (found.rowCount !== 1) return { error: 'AUTH_REQUIRED' as const };
     const { rows } = await tx.query<
       ActorRow & {
         token_id: string;
