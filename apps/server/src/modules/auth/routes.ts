@@ -5,6 +5,7 @@ import {
   PERMISSION_KEYS,
   parsePermissionKey,
   RESOURCES,
+  type SecurityPolicy,
 } from '@kam/domain';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
@@ -39,6 +40,8 @@ export const zMe = z.object({
   scopes: z.record(z.string(), zScope),
   fieldRules: z.record(z.string(), z.record(z.string(), z.enum(['hidden', 'masked', 'readonly']))),
   csrfToken: z.string().nullable(),
+  /** The organisation's password rules, for the live checklist of the password-change form. */
+  passwordPolicy: z.object({ minLength: z.number(), minClasses: z.number(), disallowLogin: z.boolean() }),
 });
 type Me = z.infer<typeof zMe>;
 
@@ -49,8 +52,9 @@ async function presentMe(ctx: ServiceContext, actor: Actor): Promise<Me> {
       email: string | null;
       mobile: string | null;
       roles: { id: string; key: string | null; name: string }[];
+      policy: SecurityPolicy;
     }>(
-      `SELECT u.email, u.mobile,
+      `SELECT u.email, u.mobile, (SELECT t.security_policy FROM tenants t WHERE t.tenant_id = u.tenant_id) AS policy,
          coalesce((SELECT json_agg(json_build_object('id', r.id, 'key', r.key, 'name', r.name) ORDER BY r.name)
                    FROM user_roles ur JOIN roles r ON r.tenant_id = ur.tenant_id AND r.id = ur.role_id
                    WHERE ur.tenant_id = u.tenant_id AND ur.user_id = u.id), '[]') AS roles
@@ -89,6 +93,11 @@ async function presentMe(ctx: ServiceContext, actor: Actor): Promise<Me> {
     scopes,
     fieldRules,
     csrfToken: actor.csrfToken,
+    passwordPolicy: {
+      minLength: row.policy.passwordMinLength,
+      minClasses: row.policy.passwordMinClasses,
+      disallowLogin: row.policy.passwordDisallowLogin,
+    },
   };
 }
 

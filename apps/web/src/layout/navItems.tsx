@@ -1,0 +1,109 @@
+import {
+  ApartmentOutlined,
+  ApiOutlined,
+  AuditOutlined,
+  DesktopOutlined,
+  HomeOutlined,
+  SafetyCertificateOutlined,
+  TeamOutlined,
+  UserOutlined,
+} from '@ant-design/icons';
+import type { ReactNode } from 'react';
+import type { Permission } from '../auth/permissions';
+import type { zhCN } from '../i18n/zh-CN';
+
+export type TranslationKey = keyof typeof zhCN;
+
+export interface NavItem {
+  key: string;
+  path: string;
+  labelKey: TranslationKey;
+  descKey?: TranslationKey;
+  icon: ReactNode;
+  testId?: string;
+  /** Shown when I hold any of these; empty = everyone. */
+  anyOf: Permission[];
+  group: 'main' | 'org' | 'system' | 'account';
+}
+
+export const NAV_ITEMS: NavItem[] = [
+  { key: 'home', path: '/', labelKey: 'nav.home', icon: <HomeOutlined />, anyOf: [], group: 'main' },
+  {
+    key: 'departments',
+    path: '/departments',
+    labelKey: 'nav.departments',
+    descKey: 'home.descDepartments',
+    icon: <ApartmentOutlined />,
+    testId: 'nav-departments',
+    anyOf: ['department.view'],
+    group: 'org',
+  },
+  {
+    key: 'users',
+    path: '/users',
+    labelKey: 'nav.users',
+    descKey: 'home.descUsers',
+    icon: <TeamOutlined />,
+    testId: 'nav-users',
+    anyOf: ['user.view'],
+    group: 'org',
+  },
+  {
+    key: 'roles',
+    path: '/roles',
+    labelKey: 'nav.roles',
+    descKey: 'home.descRoles',
+    icon: <UserOutlined />,
+    testId: 'nav-roles',
+    anyOf: ['role.view'],
+    group: 'org',
+  },
+  {
+    key: 'audit',
+    path: '/audit',
+    labelKey: 'nav.audit',
+    descKey: 'home.descAudit',
+    icon: <AuditOutlined />,
+    testId: 'nav-audit',
+    anyOf: ['audit.view'],
+    group: 'system',
+  },
+  {
+    key: 'security',
+    path: '/security',
+    labelKey: 'nav.security',
+    descKey: 'home.descSecurity',
+    icon: <SafetyCertificateOutlined />,
+    testId: 'nav-security',
+    anyOf: ['tenant.configure', 'tenant.view'],
+    group: 'system',
+  },
+  {
+    key: 'tokens',
+    path: '/tokens',
+    labelKey: 'nav.tokens',
+    descKey: 'home.descTokens',
+    icon: <ApiOutlined />,
+    testId: 'nav-tokens',
+    anyOf: ['api_token.create'],
+    group: 'system',
+  },
+  {
+    key: 'sessions',
+    path: '/account/sessions',
+    labelKey: 'nav.sessions',
+    descKey: 'home.descSessions',
+    icon: <DesktopOutlined />,
+    anyOf: [],
+    group: 'account',
+  },
+];
+
+/** The nav key for a pathname ("/roles/123" → "roles"). */
+export function navKeyForPath(pathname: string): string {
+  if (pathname === '/' || pathname === '') return 'home';
+  const match = NAV_ITEMS.filter((item) => item.path !== '/').find(
+    (item) => pathname === item.path || pathname.startsWith(`${item.path}/`),
+  );
+  return match?.key ?? '';
+}

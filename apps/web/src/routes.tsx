@@ -1,0 +1,142 @@
+import { lazy, type ReactNode, Suspense } from 'react';
+import { Route, Routes } from 'react-router';
+import { RequireAuth, RequirePermission } from './auth/guards';
+import { ErrorBoundary } from './components/ErrorBoundary';
+import { NotFoundResult, PageLoading } from './components/Results';
+import { AppLayout } from './layout/AppLayout';
+
+const LoginPage = lazy(() => import('./pages/login/LoginPage'));
+const ForcedPasswordPage = lazy(() => import('./pages/password/ForcedPasswordPage'));
+const AccountPasswordPage = lazy(() => import('./pages/password/AccountPasswordPage'));
+const HomePage = lazy(() => import('./pages/home/HomePage'));
+const DepartmentsPage = lazy(() => import('./pages/departments/DepartmentsPage'));
+const UsersPage = lazy(() => import('./pages/users/UsersPage'));
+const RolesPage = lazy(() => import('./pages/roles/RolesPage'));
+const RoleEditorPage = lazy(() => import('./pages/roles/RoleEditorPage'));
+const TokensPage = lazy(() => import('./pages/tokens/TokensPage'));
+const AuditPage = lazy(() => import('./pages/audit/AuditPage'));
+const SecurityPolicyPage = lazy(() => import('./pages/security/SecurityPolicyPage'));
+const SessionsPage = lazy(() => import('./pages/sessions/SessionsPage'));
+
+/**
+ * Route map (served by the KAM server with SPA fallback):
+ *   /login                 sign in (public)
+ *   /change-password       forced password change (signed in, mustChangePassword/passwordExpired)
+ *   /                      home (shortcuts)
+ *   /departments[?id=]     department.view
+ *   /users[?q&departmentId&includeSubtree&status&roleId&sort&order]   user.view
+ *   /roles                 role.view
+ *   /roles/new[?copyFrom=] role.configure
+ *   /roles/:id             role.view (editable with role.configure, built-ins read-only)
+ *   /tokens                api_token.create
+ *   /audit[?actorId&action&entityType&entityId&from&to&q]            audit.view
+ *   /security              tenant.view or tenant.configure (editable with tenant.configure)
+ *   /account/sessions      everyone signed in
+ *   /account/password      everyone signed in
+ */
+export function AppRoutes() {
+  return (
+    <Routes>
+      <Route
+        path="/login"
+        element={
+          <Standalone>
+            <LoginPage />
+          </Standalone>
+        }
+      />
+      <Route
+        path="/change-password"
+        element={
+          <Standalone>
+            <ForcedPasswordPage />
+          </Standalone>
+        }
+      />
+      <Route
+        element={
+          <RequireAuth>
+            <AppLayout />
+          </RequireAuth>
+        }
+      >
+        <Route index element={<HomePage />} />
+        <Route
+          path="departments"
+          element={
+            <RequirePermission anyOf={['department.view']}>
+              <DepartmentsPage />
+            </RequirePermission>
+          }
+        />
+        <Route
+          path="users"
+          element={
+            <RequirePermission anyOf={['user.view']}>
+              <UsersPage />
+            </RequirePermission>
+          }
+        />
+        <Route
+          path="roles"
+          element={
+            <RequirePermission anyOf={['role.view']}>
+              <RolesPage />
+            </RequirePermission>
+          }
+        />
+        <Route
+          path="roles/new"
+          element={
+            <RequirePermission anyOf={['role.configure']}>
+              <RoleEditorPage />
+            </RequirePermission>
+          }
+        />
+        <Route
+          path="roles/:id"
+          element={
+            <RequirePermission anyOf={['role.view']}>
+              <RoleEditorPage />
+            </RequirePermission>
+          }
+        />
+        <Route
+          path="tokens"
+          element={
+            <RequirePermission anyOf={['api_token.create']}>
+              <TokensPage />
+            </RequirePermission>
+          }
+        />
+        <Route
+          path="audit"
+          element={
+            <RequirePermission anyOf={['audit.view']}>
+              <AuditPage />
+            </RequirePermission>
+          }
+        />
+        <Route
+          path="security"
+          element={
+            <RequirePermission anyOf={['tenant.configure', 'tenant.view']}>
+              <SecurityPolicyPage />
+            </RequirePermission>
+          }
+        />
+        <Route path="account/sessions" element={<SessionsPage />} />
+        <Route path="account/password" element={<AccountPasswordPage />} />
+        <Route path="*" element={<NotFoundResult />} />
+      </Route>
+    </Routes>
+  );
+}
+
+function Standalone({ children }: { children: ReactNode }) {
+  return (
+    <ErrorBoundary>
+      <Suspense fallback={<PageLoading />}>{children}</Suspense>
+    </ErrorBoundary>
+  );
+}
