@@ -7,6 +7,7 @@ import {
   errorMessage,
   readonlyViolations,
 } from '@kam/domain';
+import { denyRecord } from '../../access/deny.js';
 import { inTenant, type ServiceContext } from '../../context.js';
 import type { Tx } from '../../db/database.js';
 import { AppError } from '../../http/errors.js';
@@ -107,10 +108,8 @@ async function lockTarget(
   const scope = effectiveScope(ctx.actor, 'department', action);
   const row = scope && (await repo.lockDepartment(tx, id, scope, ctx.actor.userId, 'update'));
   if (row) return row;
-  const denial = { entityType: 'department', entityId: id, reason: 'out_of_scope' };
-  if (!(await repo.departmentExists(tx, id))) throw new AppError('NOT_FOUND');
-  if (await visible(tx, ctx, id)) throw new AppError('FORBIDDEN', {}, undefined, denial);
-  throw new AppError('NOT_FOUND', {}, undefined, denial);
+  if (!(await repo.departmentExists(tx, id))) throw denyRecord('department', id, 'missing');
+  throw denyRecord('department', id, (await visible(tx, ctx, id)) ? 'visible' : 'invisible');
 }
 
 /**
@@ -211,14 +210,7 @@ export async function getDepartment(ctx: ServiceContext, id: string): Promise<De
     const scope = effectiveScope(ctx.actor, 'department', 'view');
     const row = scope && (await repo.getDepartment(tx, id, scope, ctx.actor.userId));
     if (row) return present(ctx, row);
-    if (await repo.departmentExists(tx, id)) {
-      throw new AppError('NOT_FOUND', {}, undefined, {
-        entityType: 'department',
-        entityId: id,
-        reason: 'out_of_scope',
-      });
-    }
-    throw new AppError('NOT_FOUND');
+    throw denyRecord('department', id, (await repo.departmentExists(tx, id)) ? 'invisible' : 'missing');
   });
 }
 

@@ -15,6 +15,7 @@ import {
   PASSWORD_MAX_LENGTH,
   readonlyViolations,
 } from '@kam/domain';
+import { denyRecord } from '../../access/deny.js';
 import { inTenant, type ServiceContext } from '../../context.js';
 import type { Tx } from '../../db/database.js';
 import { AppError, type FieldError } from '../../http/errors.js';
@@ -145,12 +146,10 @@ async function lockTarget(
   const scope = effectiveScope(ctx.actor, 'user', action);
   const row = scope && (await repo.lockUser(tx, id, scope, ctx.actor.userId));
   if (row) return row;
-  if (!(await repo.userExists(tx, id))) throw new AppError('NOT_FOUND');
-  const denial = { entityType: 'user', entityId: id, reason: 'out_of_scope' };
+  if (!(await repo.userExists(tx, id))) throw denyRecord('user', id, 'missing');
   const view = effectiveScope(ctx.actor, 'user', 'view');
-  if (view && (await repo.getUser(tx, id, view, ctx.actor.userId)))
-    throw new AppError('FORBIDDEN', {}, undefined, denial);
-  throw new AppError('NOT_FOUND', {}, undefined, denial);
+  const visible = view !== null && (await repo.getUser(tx, id, view, ctx.actor.userId)) !== null;
+  throw denyRecord('user', id, visible ? 'visible' : 'invisible');
 }
 
 /**
@@ -359,14 +358,7 @@ export async function getUser(ctx: ServiceContext, id: string): Promise<User> {
     const scope = effectiveScope(ctx.actor, 'user', 'view');
     const row = scope && (await repo.getUser(tx, id, scope, ctx.actor.userId));
     if (row) return present(ctx, row);
-    if (await repo.userExists(tx, id)) {
-      throw new AppError('NOT_FOUND', {}, undefined, {
-        entityType: 'user',
-        entityId: id,
-        reason: 'out_of_scope',
-      });
-    }
-    throw new AppError('NOT_FOUND');
+    throw denyRecord('user', id, (await repo.userExists(tx, id)) ? 'invisible' : 'missing');
   });
 }
 
