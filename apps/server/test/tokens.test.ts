@@ -200,7 +200,8 @@ describe('using API tokens', () => {
         [body.token.id],
       ),
     );
-    expect(audit.rows.map((r) => r.action)).toEqual(['api_token.create', 'api_token.revoke']);
+    // The director's attempt on someone else's token is recorded as a denial.
+    expect(audit.rows.map((r) => r.action)).toEqual(['api_token.create', 'authz.denied', 'api_token.revoke']);
     expect((await admin.delete('/api/v1/api-tokens/00000000-0000-4000-8000-000000000000')).status).toBe(404);
   });
 
@@ -247,5 +248,25 @@ describe('using API tokens', () => {
       ),
     );
     expect((await api.get('/api/v1/me')).body.permissions).toEqual([]);
+  });
+
+  it('cannot manage the owner’s sessions, password, profile or tokens (a person’s own business)', async () => {
+    const admin = await Client.signIn(env, org.slug, 'admin', ADMIN_PASSWORD);
+    const created = await admin.post('/api/v1/api-tokens', { name: 'ops', permissions: ['user.view'] });
+    const api = bearer(created.body.secret);
+    for (const [method, url, body] of [
+      ['POST', '/api/v1/auth/logout', {}],
+      ['POST', '/api/v1/auth/logout-all', {}],
+      ['POST', '/api/v1/auth/password', { currentPassword: ADMIN_PASSWORD, newPassword: 'Other#Pass2026' }],
+      ['PATCH', '/api/v1/me', { displayName: 'renamed by a script' }],
+      ['GET', '/api/v1/sessions', undefined],
+      ['POST', '/api/v1/api-tokens', { name: 'child', permissions: ['user.view'] }],
+    ] as const) {
+      const res = await api.request(method, url, body);
+      expect([url, res.status]).toEqual([url, 403]);
+    }
+    // The owner's browser session is untouched.
+    expect((await admin.get('/api/v1/me')).body.displayName).not.toBe('renamed by a script');
+    expect((await admin.get('/api/v1/sessions')).status).toBe(200);
   });
 });

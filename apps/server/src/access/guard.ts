@@ -20,6 +20,11 @@ declare module 'fastify' {
     permission?: PermissionKey | null;
     /** Reachable while the user must change their password (the change itself, logout, /me). */
     allowDuringPasswordChange?: boolean;
+    /**
+     * Only for a signed-in person, not an API token: managing one's own sessions, password,
+     * profile and tokens is not something an integration does.
+     */
+    sessionOnly?: boolean;
   }
   interface FastifyInstance {
     /** Every /api route with its declared access rule, for the permission-matrix test and docs. */
@@ -115,6 +120,9 @@ export function installGuard(app: FastifyInstance, db: Database, clock: () => Da
       if (typeof header !== 'string' || !actor.csrfToken || !sameSecret(header, actor.csrfToken)) {
         throw new AppError('CSRF_INVALID', {}, undefined, { reason: 'csrf' });
       }
+    }
+    if (cfg.sessionOnly && actor.via !== 'session') {
+      throw new AppError('FORBIDDEN', {}, undefined, { reason: 'session_only' });
     }
     if ((actor.mustChangePassword || actor.passwordExpired) && !cfg.allowDuringPasswordChange) {
       throw new AppError('PASSWORD_CHANGE_REQUIRED');

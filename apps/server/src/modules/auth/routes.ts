@@ -149,7 +149,7 @@ export const authRoutes: FastifyPluginAsyncZod = async (app) => {
     },
   );
 
-  const ending = { permission: null, allowDuringPasswordChange: true } as const;
+  const ending = { permission: null, allowDuringPasswordChange: true, sessionOnly: true } as const;
   app.post(
     '/auth/logout',
     { config: ending, schema: { tags: ['auth'], summary: 'End this session', response: { 204: z.null() } } },
@@ -186,8 +186,6 @@ export const authRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (req) => {
-      if (req.ctx.actor.via !== 'session')
-        throw new AppError('FORBIDDEN', {}, undefined, { reason: 'token' });
       await changeOwnPassword(req.ctx, req.body);
       return { csrfToken: req.ctx.actor.csrfToken };
     },
@@ -209,7 +207,7 @@ export const authRoutes: FastifyPluginAsyncZod = async (app) => {
   app.patch(
     '/me',
     {
-      config: { permission: null },
+      config: { permission: null, sessionOnly: true },
       schema: {
         tags: ['auth'],
         summary: 'Update my language or display name',
@@ -250,7 +248,7 @@ export const authRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/sessions',
     {
-      config: { permission: null },
+      config: { permission: null, sessionOnly: true },
       schema: {
         tags: ['auth'],
         summary: 'My active sessions',

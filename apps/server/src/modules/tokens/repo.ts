@@ -69,3 +69,11 @@ export async function revokeToken(tx: Tx, id: string, now: Date): Promise<void> 
     [id, now],
   );
 }
+
+/** Whether a token with this id exists in the organisation (whoever owns it). */
+export async function tokenExists(tx: Tx, id: string): Promise<boolean> {
+  const { rowCount } = await tx.query('SELECT 1 FROM api_tokens WHERE tenant_id = kam_tenant() AND id = $1', [
+    id,
+  ]);
+  return rowCount === 1;
+}

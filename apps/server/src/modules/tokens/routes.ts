@@ -36,7 +36,7 @@ export const apiTokenRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/api-tokens',
     {
-      config: { permission: 'api_token.create' },
+      config: { permission: 'api_token.create', sessionOnly: true },
       schema: {
         tags: ['api-tokens'],
         summary: 'Create a personal API token; the secret is shown only in this response',

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { PERMISSION_KEYS, type PermissionKey, permissionsExceeding } from '@kam/domain';
+import { denyRecord } from '../../access/deny.js';
 import { inTenant, type ServiceContext } from '../../context.js';
 import { AppError } from '../../http/errors.js';
 import { writeAudit } from '../audit/writer.js';
@@ -56,8 +57,6 @@ export async function createToken(
   input: { name: string; permissions: PermissionKey[]; expiresAt?: string | undefined },
 ): Promise<{ token: ApiToken; secret: string }> {
   const { actor } = ctx;
-  if (actor.via === 'token')
-    throw new AppError('FORBIDDEN', {}, undefined, { reason: 'token_cannot_create_tokens' });
   const expiresAt = input.expiresAt ? new Date(input.expiresAt) : null;
   if (expiresAt && expiresAt.getTime() <= ctx.now.getTime()) {
     throw new AppError(
@@ -103,7 +102,8 @@ export async function createToken(
 export async function revokeOwnToken(ctx: ServiceContext, id: string): Promise<void> {
   await inTenant(ctx, async (tx) => {
     const row = await repo.lockUserToken(tx, id, ctx.actor.userId);
-    if (!row) throw new AppError('NOT_FOUND');
+    // Another user's token is out of scope: 404 as if it did not exist, but recorded.
+    if (!row) throw denyRecord('api_token', id, (await repo.tokenExists(tx, id)) ? 'invisible' : 'missing');
     if (row.revoked_at) return;
     await repo.revokeToken(tx, id, ctx.now);
     await writeAudit(tx, auditWho(ctx), {
