@@ -71,11 +71,12 @@ export class Database {
   /**
    * Run `fn` as the application role with no tenant yet, only a lookup key: RLS lets such a
    * transaction see the session / token whose hash it knows, or the organisation whose slug it
-   * names — nothing else — and `setTenant` then switches it to that tenant.
+   * names — nothing else. The first statement finds that row and switches the transaction to its
+   * tenant (`set_config('kam.tenant_id', …, true)`).
    */
   async withLookup<T>(
     lookup: { hash?: string; organization?: string },
-    fn: (tx: Tx, setTenant: (tenantId: string) => Promise<void>) => Promise<T>,
+    fn: (tx: Tx) => Promise<T>,
   ): Promise<T> {
     return this.transaction(async (client) => {
       await client.query(
@@ -83,13 +84,7 @@ export class Database {
                 set_config('kam.tenant_lookup', $2, true)`,
         [lookup.hash ?? '', lookup.organization ?? ''],
       );
-      return fn(client, async (tenantId) => {
-        await client.query(
-          `SELECT set_config('kam.tenant_id', $1, true), set_config('kam.lookup_hash', '', true),
-                  set_config('kam.tenant_lookup', '', true)`,
-          [tenantId],
-        );
-      });
+      return fn(client);
     });
   }
 

@@ -1,4 +1,5 @@
 import type { Database, Tx } from '../../db/database.js';
+import { enterTenantBySlug } from '../auth/repo.js';
 
 export interface ChainVerification {
   ok: boolean;
@@ -83,12 +84,7 @@ export async function verifyTenantChain(tx: Tx): Promise<ChainVerification> {
 
 /** Verifies one organisation's chain by its slug (for the `kam verify-audit` command). */
 export async function verifyOrganizationChain(db: Database, slug: string): Promise<ChainVerification | null> {
-  return db.withLookup({ organization: slug }, async (tx, setTenant) => {
-    const { rows } = await tx.query<{ tenant_id: string }>('SELECT tenant_id FROM tenants WHERE slug = $1', [
-      slug,
-    ]);
-    if (!rows[0]) return null;
-    await setTenant(rows[0].tenant_id);
-    return verifyTenantChain(tx);
-  });
+  return db.withLookup({ organization: slug }, async (tx) =>
+    (await enterTenantBySlug(tx, slug)) ? verifyTenantChain(tx) : null,
+  );
 }

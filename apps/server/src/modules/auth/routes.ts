@@ -1,21 +1,9 @@
-import {
-  effectiveFieldRules,
-  effectiveScope,
-  LOCALES,
-  PERMISSION_KEYS,
-  parsePermissionKey,
-  RESOURCES,
-  type SecurityPolicy,
-} from '@kam/domain';
+import { LOCALES } from '@kam/domain';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { SESSION_COOKIE } from '../../access/guard.js';
-import type { Actor, ServiceContext } from '../../context.js';
-import { AppError } from '../../http/errors.js';
-import { writeAudit } from '../audit/writer.js';
-import { loadActorForUser } from './actor.js';
-import { auditWho, changeOwnPassword, login, logout } from './service.js';
+import { changeOwnPassword, describeMe, listMySessions, login, logout, updateMe } from './service.js';
 
 const zScope = z.object({
   all: z.boolean(),
@@ -43,64 +31,6 @@ export const zMe = z.object({
   /** The organisation's password rules, for the live checklist of the password-change form. */
   passwordPolicy: z.object({ minLength: z.number(), minClasses: z.number(), disallowLogin: z.boolean() }),
 });
-type Me = z.infer<typeof zMe>;
-
-/** What the UI needs to show the signed-in user and hide what they may not do. */
-async function presentMe(ctx: ServiceContext, actor: Actor): Promise<Me> {
-  const row = await ctx.db.withTenant(actor.tenantId, async (tx) => {
-    const { rows } = await tx.query<{
-      email: string | null;
-      mobile: string | null;
-      roles: { id: string; key: string | null; name: string }[];
-      policy: SecurityPolicy;
-    }>(
-      `SELECT u.email, u.mobile, (SELECT t.security_policy FROM tenants t WHERE t.tenant_id = u.tenant_id) AS policy,
-         coalesce((SELECT json_agg(json_build_object('id', r.id, 'key', r.key, 'name', r.name) ORDER BY r.name)
-                   FROM user_roles ur JOIN roles r ON r.tenant_id = ur.tenant_id AND r.id = ur.role_id
-                   WHERE ur.tenant_id = u.tenant_id AND ur.user_id = u.id), '[]') AS roles
-       FROM users u WHERE u.tenant_id = kam_tenant() AND u.id = $1`,
-      [actor.userId],
-    );
-    return rows[0]!;
-  });
-  const permissions: string[] = [];
-  const scopes: Me['scopes'] = {};
-  for (const key of PERMISSION_KEYS) {
-    const { resource, action } = parsePermissionKey(key);
-    const scope = effectiveScope(actor, resource, action);
-    if (!scope) continue;
-    permissions.push(key);
-    scopes[key] = { ...scope, departments: [...scope.departments], subtrees: [...scope.subtrees] };
-  }
-  const fieldRules: Me['fieldRules'] = {};
-  for (const resource of RESOURCES) {
-    const rules = effectiveFieldRules(actor, resource);
-    if (Object.keys(rules).length > 0) fieldRules[resource] = rules;
-  }
-  return {
-    id: actor.userId,
-    login: actor.login,
-    displayName: actor.displayName,
-    email: row.email,
-    mobile: row.mobile,
-    departmentId: actor.departmentId,
-    locale: actor.locale,
-    mustChangePassword: actor.mustChangePassword,
-    passwordExpired: actor.passwordExpired,
-    organization: actor.organization,
-    roles: row.roles,
-    permissions,
-    scopes,
-    fieldRules,
-    csrfToken: actor.csrfToken,
-    passwordPolicy: {
-      minLength: row.policy.passwordMinLength,
-      minClasses: row.policy.passwordMinClasses,
-      disallowLogin: row.policy.passwordDisallowLogin,
-    },
-  };
-}
-
 function cookieSecure(req: FastifyRequest): boolean {
   const mode = req.server.deps.config.cookieSecure;
   return mode === 'always' || (mode === 'auto' && req.protocol === 'https');
@@ -145,7 +75,7 @@ export const authRoutes: FastifyPluginAsyncZod = async (app) => {
       const { actor, session } = await login(app.deps.db, req.body, meta, now);
       req.actor = actor;
       setSessionCookie(req, reply, session.token, session.expiresAt);
-      return { user: await presentMe(req.ctx, actor), csrfToken: session.csrfToken };
+      return { user: await describeMe(req.ctx, actor), csrfToken: session.csrfToken };
     },
   );
 
@@ -201,7 +131,7 @@ export const authRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: zMe },
       },
     },
-    async (req) => presentMe(req.ctx, req.ctx.actor),
+    async (req) => describeMe(req.ctx),
   );
 
   app.patch(
@@ -218,31 +148,7 @@ export const authRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: zMe },
       },
     },
-    async (req) => {
-      const ctx = req.ctx;
-      const actor = await ctx.db.withTenant(ctx.actor.tenantId, async (tx) => {
-        const before = { locale: ctx.actor.locale, displayName: ctx.actor.displayName };
-        await tx.query(
-          `UPDATE users SET locale = coalesce($2, locale), display_name = coalesce($3, display_name),
-             version = version + 1, updated_at = $4 WHERE tenant_id = kam_tenant() AND id = $1`,
-          [ctx.actor.userId, req.body.locale ?? null, req.body.displayName ?? null, ctx.now],
-        );
-        const changes = Object.entries(req.body)
-          .filter(([k, v]) => v !== undefined && before[k as keyof typeof before] !== v)
-          .map(([field, after]) => ({ field, before: before[field as keyof typeof before], after }));
-        if (changes.length > 0) {
-          await writeAudit(tx, auditWho(ctx), {
-            action: 'user.update_self',
-            entityType: 'user',
-            entityId: ctx.actor.userId,
-            changes,
-          });
-        }
-        const { via, sessionId, tokenId, csrfToken } = ctx.actor;
-        return loadActorForUser(tx, ctx.actor.userId, ctx.now, { via, sessionId, tokenId, csrfToken });
-      });
-      return presentMe(ctx, { ...actor!, tokenPermissions: ctx.actor.tokenPermissions });
-    },
+    async (req) => updateMe(req.ctx, req.body),
   );
 
   app.get(
@@ -268,33 +174,6 @@ export const authRoutes: FastifyPluginAsyncZod = async (app) => {
         },
       },
     },
-    async (req) => {
-      const ctx = req.ctx;
-      const rows = await ctx.db.withTenant(ctx.actor.tenantId, async (tx) => {
-        const { rows } = await tx.query<{
-          id: string;
-          created_at: Date;
-          last_seen_at: Date;
-          ip: string | null;
-          user_agent: string | null;
-        }>(
-          `SELECT id, created_at, last_seen_at, ip, user_agent FROM sessions
-           WHERE tenant_id = kam_tenant() AND user_id = $1 AND revoked_at IS NULL AND expires_at > $2
-           ORDER BY last_seen_at DESC LIMIT 100`,
-          [ctx.actor.userId, ctx.now],
-        );
-        return rows;
-      });
-      return {
-        items: rows.map((r) => ({
-          id: r.id,
-          createdAt: r.created_at.toISOString(),
-          lastSeenAt: r.last_seen_at.toISOString(),
-          ip: r.ip,
-          userAgent: r.user_agent,
-          current: r.id === ctx.actor.sessionId,
-        })),
-      };
-    },
+    async (req) => listMySessions(req.ctx),
   );
 };

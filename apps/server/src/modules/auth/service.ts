@@ -1,33 +1,25 @@
 import {
   checkPassword,
+  effectiveFieldRules,
+  effectiveScope,
   isLockActive,
+  type Locale,
   lockoutState,
   NO_FAILURES,
-  type PasswordViolation,
-  type SecurityPolicy,
+  PERMISSION_KEYS,
+  parsePermissionKey,
+  RESOURCES,
 } from '@kam/domain';
 import type { Actor, RequestMeta, ServiceContext } from '../../context.js';
 import type { Database, Tx } from '../../db/database.js';
-import { AppError } from '../../http/errors.js';
+import { AppError, type FieldError } from '../../http/errors.js';
 import { type AuditWho, writeAudit } from '../audit/writer.js';
 import { loadActorForUser } from './actor.js';
 import { hashPassword, verifyPassword } from './crypto.js';
+import * as repo from './repo.js';
 import { createSession, type NewSession, revokeUserSessions } from './sessions.js';
 
 export const DEFAULT_ORGANIZATION = 'default';
-
-interface LoginUserRow {
-  id: string;
-  login: string;
-  display_name: string;
-  status: 'active' | 'disabled' | 'locked';
-  password_hash: string | null;
-  failed_login_count: number;
-  failed_window_start: Date | null;
-  locked_at: Date | null;
-  tenant_id: string;
-  security_policy: SecurityPolicy;
-}
 
 export interface LoginResult {
   actor: Actor;
@@ -43,6 +35,12 @@ const who = (tenantId: string, meta: RequestMeta, actor?: { id: string; name: st
   requestId: meta.requestId,
 });
 
+export function auditWho(ctx: ServiceContext): AuditWho {
+  return who(ctx.actor.tenantId, ctx.meta, { id: ctx.actor.userId, name: ctx.actor.displayName });
+}
+
+type LoginError = 'AUTH_INVALID_CREDENTIALS' | 'AUTH_LOCKED' | 'AUTH_DISABLED';
+
 /**
  * Password sign-in. The password is verified outside any transaction (argon2 takes tens of ms);
  * the outcome — failure counting and lockout, or the new session — is written in a second one,
@@ -55,104 +53,66 @@ export async function login(
   now: Date,
 ): Promise<LoginResult> {
   const organization = (input.organization ?? DEFAULT_ORGANIZATION).toLowerCase();
-  const found = await db.withLookup({ organization }, async (tx, setTenant) => {
-    const t = await tx.query<{ tenant_id: string }>('SELECT tenant_id FROM tenants WHERE slug = $1', [
-      organization,
-    ]);
-    const tenantId = t.rows[0]?.tenant_id;
-    if (!tenantId) return null;
-    await setTenant(tenantId);
-    const u = await tx.query<LoginUserRow>(
-      `SELECT u.id, u.login, u.display_name, u.status, u.password_hash, u.failed_login_count,
-              u.failed_window_start, u.locked_at, u.tenant_id, t.security_policy
-       FROM users u JOIN tenants t ON t.tenant_id = u.tenant_id
-       WHERE u.tenant_id = kam_tenant() AND lower(u.login) = lower($1)`,
-      [input.login],
-    );
-    return { tenantId, user: u.rows[0] ?? null };
+  const found = await db.withLookup({ organization }, async (tx) => {
+    const tenantId = await repo.enterTenantBySlug(tx, organization);
+    return tenantId ? { tenantId, user: await repo.findLoginUser(tx, input.login) } : null;
   });
+  // Unknown organisations and logins cost one argon2 verification too: timing reveals nothing.
   const passwordOk = await verifyPassword(found?.user?.password_hash ?? null, input.password);
   if (!found) throw new AppError('AUTH_INVALID_CREDENTIALS');
 
-  const outcome = await db.withTenant(found.tenantId, async (tx) => {
-    if (!found.user) {
-      await writeAudit(tx, who(found.tenantId, meta), {
-        action: 'auth.login_failed',
-        result: 'failure',
-        details: { login: input.login.slice(0, 64), reason: 'unknown_login' },
-      });
-      return { error: 'AUTH_INVALID_CREDENTIALS' as const };
-    }
-    // Re-read under lock: concurrent attempts must count every failure.
-    const { rows } = await tx.query<LoginUserRow>(
-      `SELECT u.id, u.login, u.display_name, u.status, u.password_hash, u.failed_login_count,
-              u.failed_window_start, u.locked_at, u.tenant_id, t.security_policy
-       FROM users u JOIN tenants t ON t.tenant_id = u.tenant_id
-       WHERE u.tenant_id = kam_tenant() AND u.id = $1 FOR UPDATE OF u`,
-      [found.user.id],
-    );
-    const user = rows[0]!;
-    const policy = user.security_policy;
-    const audit = who(found.tenantId, meta, { id: user.id, name: user.display_name });
-    if (user.status === 'disabled') {
-      await writeAudit(tx, audit, {
-        action: 'auth.login_failed',
-        result: 'failure',
-        entityType: 'user',
-        entityId: user.id,
-        details: { reason: 'disabled' },
-      });
-      return { error: 'AUTH_DISABLED' as const };
-    }
-    if (user.status === 'locked') {
-      if (user.locked_at && isLockActive(user.locked_at, now, policy)) {
-        await writeAudit(tx, audit, {
+  const outcome = await db.withTenant(
+    found.tenantId,
+    async (tx): Promise<LoginResult | { error: LoginError }> => {
+      if (!found.user) {
+        await writeAudit(tx, who(found.tenantId, meta), {
+          action: 'auth.login_failed',
+          result: 'failure',
+          details: { login: input.login.slice(0, 64), reason: 'unknown_login' },
+        });
+        return { error: 'AUTH_INVALID_CREDENTIALS' };
+      }
+      const user = await repo.lockLoginUser(tx, found.user.id);
+      const policy = user.security_policy;
+      const audit = who(found.tenantId, meta, { id: user.id, name: user.display_name });
+      const failed = (reason: string, details: Record<string, unknown> = {}) =>
+        writeAudit(tx, audit, {
           action: 'auth.login_failed',
           result: 'failure',
           entityType: 'user',
           entityId: user.id,
-          details: { reason: 'locked' },
+          details: { reason, ...details },
         });
-        return { error: 'AUTH_LOCKED' as const };
+
+      if (user.status === 'disabled') {
+        await failed('disabled');
+        return { error: 'AUTH_DISABLED' };
       }
-      // The lockout period has passed: the account unlocks itself.
-      await tx.query(
-        `UPDATE users SET status = 'active', locked_at = NULL, failed_login_count = 0, failed_window_start = NULL,
-           version = version + 1, updated_at = $2 WHERE tenant_id = kam_tenant() AND id = $1`,
-        [user.id, now],
-      );
-      user.failed_login_count = 0;
-      user.failed_window_start = null;
-      await writeAudit(tx, audit, {
-        action: 'auth.unlock',
-        entityType: 'user',
-        entityId: user.id,
-        details: { reason: 'lockout_expired' },
-      });
-    }
-    if (!passwordOk) {
-      const next = lockoutState(
-        { failures: user.failed_login_count, windowStart: user.failed_window_start },
-        now,
-        policy,
-      );
-      const counter = next.lock ? NO_FAILURES : next.counter;
-      await tx.query(
-        `UPDATE users SET failed_login_count = $2, failed_window_start = $3,
-           status = CASE WHEN $4 THEN 'locked' ELSE status END,
-           locked_at = CASE WHEN $4 THEN $5::timestamptz ELSE locked_at END,
-           version = CASE WHEN $4 THEN version + 1 ELSE version END
-         WHERE tenant_id = kam_tenant() AND id = $1`,
-        [user.id, counter.failures, counter.windowStart, next.lock, now],
-      );
-      await writeAudit(tx, audit, {
-        action: 'auth.login_failed',
-        result: 'failure',
-        entityType: 'user',
-        entityId: user.id,
-        details: { reason: 'bad_password', failures: next.counter.failures },
-      });
-      if (next.lock) {
+      if (user.status === 'locked') {
+        if (isLockActive(user.locked_at, now, policy)) {
+          await failed('locked');
+          return { error: 'AUTH_LOCKED' };
+        }
+        // The lockout period has passed: the account unlocks itself.
+        await repo.unlockUser(tx, user.id, now);
+        user.failed_login_count = 0;
+        user.failed_window_start = null;
+        await writeAudit(tx, audit, {
+          action: 'auth.unlock',
+          entityType: 'user',
+          entityId: user.id,
+          details: { reason: 'lockout_expired' },
+        });
+      }
+      if (!passwordOk) {
+        const next = lockoutState(
+          { failures: user.failed_login_count, windowStart: user.failed_window_start },
+          now,
+          policy,
+        );
+        await repo.recordLoginFailure(tx, user.id, next.lock ? NO_FAILURES : next.counter, next.lock, now);
+        await failed('bad_password', { failures: next.counter.failures });
+        if (!next.lock) return { error: 'AUTH_INVALID_CREDENTIALS' };
         await writeAudit(tx, audit, {
           action: 'auth.lockout',
           result: 'failure',
@@ -160,53 +120,41 @@ export async function login(
           entityId: user.id,
           details: { failures: next.counter.failures, windowMinutes: policy.lockoutWindowMinutes },
         });
-        return { error: 'AUTH_LOCKED' as const };
+        return { error: 'AUTH_LOCKED' };
       }
-      return { error: 'AUTH_INVALID_CREDENTIALS' as const };
-    }
-    await tx.query(
-      `UPDATE users SET failed_login_count = 0, failed_window_start = NULL, last_login_at = $2
-       WHERE tenant_id = kam_tenant() AND id = $1`,
-      [user.id, now],
-    );
-    const session = await createSession(tx, {
-      tenantId: found.tenantId,
-      userId: user.id,
-      ip: meta.ip,
-      userAgent: meta.userAgent,
-      now,
-      policy,
-    });
-    await writeAudit(tx, audit, {
-      action: 'auth.login',
-      entityType: 'user',
-      entityId: user.id,
-      details: { sessionId: session.id },
-    });
-    const actor = await loadActorForUser(tx, user.id, now, {
-      via: 'session',
-      sessionId: session.id,
-      tokenId: null,
-      csrfToken: session.csrfToken,
-    });
-    return { actor: actor!, session };
-  });
-  if ('error' in outcome && outcome.error) throw new AppError(outcome.error);
-  if (!('session' in outcome)) throw new AppError('INTERNAL');
+      await repo.recordLoginSuccess(tx, user.id, now);
+      const session = await createSession(tx, {
+        tenantId: found.tenantId,
+        userId: user.id,
+        ip: meta.ip,
+        userAgent: meta.userAgent,
+        now,
+        policy,
+      });
+      await writeAudit(tx, audit, {
+        action: 'auth.login',
+        entityType: 'user',
+        entityId: user.id,
+        details: { sessionId: session.id },
+      });
+      const actor = await loadActorForUser(tx, user.id, now, {
+        via: 'session',
+        sessionId: session.id,
+        tokenId: null,
+        csrfToken: session.csrfToken,
+      });
+      return { actor: actor!, session };
+    },
+  );
+  if ('error' in outcome) throw new AppError(outcome.error);
   return outcome;
 }
 
 export async function logout(ctx: ServiceContext, everywhere: boolean): Promise<void> {
   const { actor } = ctx;
   await ctx.db.withTenant(actor.tenantId, async (tx) => {
-    if (everywhere) {
-      await revokeUserSessions(tx, actor.userId, ctx.now);
-    } else if (actor.sessionId) {
-      await tx.query('UPDATE sessions SET revoked_at = $2 WHERE tenant_id = kam_tenant() AND id = $1', [
-        actor.sessionId,
-        ctx.now,
-      ]);
-    }
+    if (everywhere) await revokeUserSessions(tx, actor.userId, ctx.now);
+    else if (actor.sessionId) await repo.endSession(tx, actor.sessionId, ctx.now);
     await writeAudit(tx, auditWho(ctx), {
       action: everywhere ? 'auth.logout_all' : 'auth.logout',
       entityType: 'user',
@@ -215,20 +163,17 @@ export async function logout(ctx: ServiceContext, everywhere: boolean): Promise<
   });
 }
 
-export function auditWho(ctx: ServiceContext): AuditWho {
-  return who(ctx.actor.tenantId, ctx.meta, { id: ctx.actor.userId, name: ctx.actor.displayName });
-}
+const passwordError = (field: FieldError): AppError =>
+  new AppError('VALIDATION_FAILED', {}, { fields: [field] });
 
 /** Rejects a new password that breaks the policy or reuses one of the last N. */
 export async function assertPasswordAcceptable(
   tx: Tx,
-  args: { userId: string; login: string; password: string; policy: SecurityPolicy },
+  args: { userId: string; login: string; password: string; policy: repo.LoginUserRow['security_policy'] },
 ): Promise<void> {
-  const violations: PasswordViolation[] = checkPassword(args.password, {
-    login: args.login,
-    policy: args.policy,
-  });
+  const violations = checkPassword(args.password, { login: args.login, policy: args.policy });
   if (violations.length > 0) {
+    const params = { min: args.policy.passwordMinLength, max: 128 };
     throw new AppError(
       'VALIDATION_FAILED',
       {},
@@ -237,37 +182,21 @@ export async function assertPasswordAcceptable(
           path: 'body.newPassword',
           code,
           message: code,
-          params: {
-            min:
-              code === 'PASSWORD_TOO_SHORT' ? args.policy.passwordMinLength : args.policy.passwordMinClasses,
-            max: 128,
-          },
+          params:
+            code === 'PASSWORD_TOO_FEW_CLASSES' ? { ...params, min: args.policy.passwordMinClasses } : params,
         })),
       },
     );
   }
   if (args.policy.passwordHistory > 0) {
-    const { rows } = await tx.query<{ hash: string }>(
-      `SELECT hash FROM password_history WHERE tenant_id = kam_tenant() AND user_id = $1
-       ORDER BY created_at DESC LIMIT $2`,
-      [args.userId, args.policy.passwordHistory],
-    );
-    for (const r of rows) {
-      if (await verifyPassword(r.hash, args.password)) {
-        throw new AppError(
-          'VALIDATION_FAILED',
-          {},
-          {
-            fields: [
-              {
-                path: 'body.newPassword',
-                code: 'PASSWORD_REUSED',
-                message: 'PASSWORD_REUSED',
-                params: { count: args.policy.passwordHistory },
-              },
-            ],
-          },
-        );
+    for (const hash of await repo.recentPasswordHashes(tx, args.userId, args.policy.passwordHistory)) {
+      if (await verifyPassword(hash, args.password)) {
+        throw passwordError({
+          path: 'body.newPassword',
+          code: 'PASSWORD_REUSED',
+          message: '',
+          params: { count: args.policy.passwordHistory },
+        });
       }
     }
   }
@@ -278,16 +207,7 @@ export async function setPassword(
   tx: Tx,
   args: { userId: string; hash: string; mustChange: boolean; now: Date },
 ): Promise<void> {
-  await tx.query(
-    `UPDATE users SET password_hash = $2, password_changed_at = $3, must_change_password = $4,
-       version = version + 1, updated_at = $3
-     WHERE tenant_id = kam_tenant() AND id = $1`,
-    [args.userId, args.hash, args.now, args.mustChange],
-  );
-  await tx.query('INSERT INTO password_history (tenant_id, user_id, hash) VALUES (kam_tenant(), $1, $2)', [
-    args.userId,
-    args.hash,
-  ]);
+  await repo.storePassword(tx, args);
 }
 
 /** The signed-in user changes their own password; every other session of theirs ends. */
@@ -296,28 +216,17 @@ export async function changeOwnPassword(
   input: { currentPassword: string; newPassword: string },
 ): Promise<void> {
   const { actor } = ctx;
-  const row = await ctx.db.withTenant(actor.tenantId, async (tx) => {
-    const { rows } = await tx.query<{ password_hash: string | null; security_policy: SecurityPolicy }>(
-      `SELECT u.password_hash, t.security_policy FROM users u JOIN tenants t ON t.tenant_id = u.tenant_id
-       WHERE u.tenant_id = kam_tenant() AND u.id = $1`,
-      [actor.userId],
-    );
-    return rows[0]!;
-  });
-  if (!(await verifyPassword(row.password_hash, input.currentPassword))) {
-    throw new AppError(
-      'VALIDATION_FAILED',
-      {},
-      {
-        fields: [
-          {
-            path: 'body.currentPassword',
-            code: 'CURRENT_PASSWORD_INCORRECT',
-            message: 'CURRENT_PASSWORD_INCORRECT',
-          },
-        ],
-      },
-    );
+  const state = await ctx.db.withTenant(actor.tenantId, (tx) => repo.passwordState(tx, actor.userId));
+  if (!(await verifyPassword(state.password_hash, input.currentPassword))) {
+    throw passwordError({ path: 'body.currentPassword', code: 'CURRENT_PASSWORD_INCORRECT', message: '' });
+  }
+  if (await verifyPassword(state.password_hash, input.newPassword)) {
+    throw passwordError({
+      path: 'body.newPassword',
+      code: 'PASSWORD_REUSED',
+      message: '',
+      params: { count: 1 },
+    });
   }
   const hash = await hashPassword(input.newPassword);
   await ctx.db.withTenant(actor.tenantId, async (tx) => {
@@ -325,24 +234,8 @@ export async function changeOwnPassword(
       userId: actor.userId,
       login: actor.login,
       password: input.newPassword,
-      policy: row.security_policy,
+      policy: state.security_policy,
     });
-    if (await verifyPassword(row.password_hash, input.newPassword)) {
-      throw new AppError(
-        'VALIDATION_FAILED',
-        {},
-        {
-          fields: [
-            {
-              path: 'body.newPassword',
-              code: 'PASSWORD_REUSED',
-              message: 'PASSWORD_REUSED',
-              params: { count: 1 },
-            },
-          ],
-        },
-      );
-    }
     await setPassword(tx, { userId: actor.userId, hash, mustChange: false, now: ctx.now });
     const ended = await revokeUserSessions(tx, actor.userId, ctx.now, actor.sessionId);
     await writeAudit(tx, auditWho(ctx), {
@@ -352,4 +245,88 @@ export async function changeOwnPassword(
       details: { sessionsEnded: ended },
     });
   });
+}
+
+/** What the UI needs to show the signed-in user and hide what they may not do. */
+export async function describeMe(ctx: ServiceContext, actor: Actor = ctx.actor) {
+  const row = await ctx.db.withTenant(actor.tenantId, (tx) => repo.meDetails(tx, actor.userId));
+  const permissions: string[] = [];
+  const scopes: Record<string, { all: boolean; self: boolean; departments: string[]; subtrees: string[] }> =
+    {};
+  for (const key of PERMISSION_KEYS) {
+    const { resource, action } = parsePermissionKey(key);
+    const scope = effectiveScope(actor, resource, action);
+    if (!scope) continue;
+    permissions.push(key);
+    scopes[key] = { ...scope, departments: [...scope.departments], subtrees: [...scope.subtrees] };
+  }
+  const fieldRules: Record<string, Record<string, 'hidden' | 'masked' | 'readonly'>> = {};
+  for (const resource of RESOURCES) {
+    const rules = effectiveFieldRules(actor, resource);
+    if (Object.keys(rules).length > 0) fieldRules[resource] = rules;
+  }
+  return {
+    id: actor.userId,
+    login: actor.login,
+    displayName: actor.displayName,
+    email: row.email,
+    mobile: row.mobile,
+    departmentId: actor.departmentId,
+    locale: actor.locale,
+    mustChangePassword: actor.mustChangePassword,
+    passwordExpired: actor.passwordExpired,
+    organization: actor.organization,
+    roles: row.roles,
+    permissions,
+    scopes,
+    fieldRules,
+    csrfToken: actor.csrfToken,
+    passwordPolicy: {
+      minLength: row.policy.passwordMinLength,
+      minClasses: row.policy.passwordMinClasses,
+      disallowLogin: row.policy.passwordDisallowLogin,
+    },
+  };
+}
+
+/** The signed-in user changes their language or display name. */
+export async function updateMe(
+  ctx: ServiceContext,
+  change: { locale?: Locale | undefined; displayName?: string | undefined },
+) {
+  const { actor } = ctx;
+  const updated = await ctx.db.withTenant(actor.tenantId, async (tx) => {
+    const before = { locale: actor.locale, displayName: actor.displayName };
+    await repo.updateProfile(tx, actor.userId, change, ctx.now);
+    const changes = (['locale', 'displayName'] as const)
+      .filter((k) => change[k] !== undefined && change[k] !== before[k])
+      .map((field) => ({ field, before: before[field], after: change[field] }));
+    if (changes.length > 0) {
+      await writeAudit(tx, auditWho(ctx), {
+        action: 'user.update_self',
+        entityType: 'user',
+        entityId: actor.userId,
+        changes,
+      });
+    }
+    const { via, sessionId, tokenId, csrfToken } = actor;
+    return loadActorForUser(tx, actor.userId, ctx.now, { via, sessionId, tokenId, csrfToken });
+  });
+  return describeMe(ctx, updated!);
+}
+
+export async function listMySessions(ctx: ServiceContext) {
+  const rows = await ctx.db.withTenant(ctx.actor.tenantId, (tx) =>
+    repo.activeSessions(tx, ctx.actor.userId, ctx.now),
+  );
+  return {
+    items: rows.map((r) => ({
+      id: r.id,
+      createdAt: r.created_at.toISOString(),
+      lastSeenAt: r.last_seen_at.toISOString(),
+      ip: r.ip,
+      userAgent: r.user_agent,
+      current: r.id === ctx.actor.sessionId,
+    })),
+  };
 }
