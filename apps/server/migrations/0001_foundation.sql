@@ -40,6 +40,7 @@ CREATE TABLE departments (
   id            uuid NOT NULL,
   parent_id     uuid,
   name          text NOT NULL,
+  name_pinyin   text NOT NULL DEFAULT '',  -- sort/search key (pinyinKey in @kam/domain)
   code          text,
   head_user_id  uuid,
   -- ancestor ids from the root down to this department, inclusive
@@ -62,6 +63,7 @@ CREATE TABLE users (
   id                   uuid NOT NULL,
   login                text NOT NULL,
   display_name         text NOT NULL,
+  name_pinyin          text NOT NULL DEFAULT '',  -- sort/search key (pinyinKey in @kam/domain)
   email                text,
   mobile               text,
   department_id        uuid,
@@ -84,7 +86,7 @@ CREATE TABLE users (
 CREATE UNIQUE INDEX users_login_key ON users (tenant_id, lower(login));
 CREATE INDEX users_department_idx ON users (tenant_id, department_id);
 CREATE INDEX users_status_idx ON users (tenant_id, status);
-CREATE INDEX users_display_name_idx ON users (tenant_id, display_name, id);
+CREATE INDEX users_name_pinyin_idx ON users (tenant_id, name_pinyin, id);
 CREATE INDEX users_created_idx ON users (tenant_id, created_at, id);
 
 ALTER TABLE departments

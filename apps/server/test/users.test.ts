@@ -652,3 +652,32 @@ describe('account control', () => {
     ]);
   });
 });
+
+describe('Chinese names', () => {
+  it('sort in pinyin order and can be found by pinyin or initials', async () => {
+    const o = await createTestOrg(env, { demo: true });
+    const a = await Client.signIn(env, o.slug, 'admin', ADMIN_PASSWORD);
+    const names = (await a.get('/api/v1/users?sort=displayName&order=asc&limit=50')).body.items.map(
+      (u: { displayName: string }) => u.displayName,
+    );
+    expect(names).toEqual([
+      '陈静',
+      '冯雪',
+      '李强',
+      '钱芳',
+      '孙伟',
+      '王涛',
+      '吴磊',
+      '系统管理员',
+      '赵明',
+      '郑丽',
+      '周婷',
+    ]);
+    for (const q of ['zm', 'zhaom', '赵']) {
+      const found = (await a.get(`/api/v1/users?q=${encodeURIComponent(q)}`)).body.items.map(
+        (u: { displayName: string }) => u.displayName,
+      );
+      expect([q, found]).toEqual([q, ['赵明']]);
+    }
+  });
+});

@@ -1,4 +1,4 @@
-import type { Locale, SecurityPolicy } from '@kam/domain';
+import { type Locale, pinyinKey, type SecurityPolicy } from '@kam/domain';
 import type { Tx } from '../../db/database.js';
 
 /** All SQL of sign-in, passwords and the signed-in user's own account. */
@@ -147,8 +147,15 @@ export async function updateProfile(
 ): Promise<void> {
   await tx.query(
     `UPDATE users SET locale = coalesce($2, locale), display_name = coalesce($3, display_name),
-       version = version + 1, updated_at = $4 WHERE tenant_id = kam_tenant() AND id = $1`,
-    [userId, change.locale ?? null, change.displayName ?? null, now],
+       name_pinyin = coalesce($5, name_pinyin), version = version + 1, updated_at = $4
+     WHERE tenant_id = kam_tenant() AND id = $1`,
+    [
+      userId,
+      change.locale ?? null,
+      change.displayName ?? null,
+      now,
+      change.displayName ? pinyinKey(change.displayName) : null,
+    ],
   );
 }
 

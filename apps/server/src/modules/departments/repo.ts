@@ -1,4 +1,5 @@
 import type { EffectiveScope } from '@kam/domain';
+import { pinyinKey } from '@kam/domain';
 import { scopePredicate } from '../../access/scope-sql.js';
 import { Params } from '../../access/sql.js';
 import type { Tx } from '../../db/database.js';
@@ -11,6 +12,7 @@ export interface DepartmentRow {
   code: string | null;
   head_user_id: string | null;
   head_name: string | null;
+  name_pinyin: string;
   path: string[];
   user_count: number;
   version: number;
@@ -51,10 +53,10 @@ async function selectDepartments(
 ): Promise<DepartmentRow[]> {
   const { rows } = await tx.query<DepartmentRow>(
     `WITH page AS (
-       SELECT d.id, d.parent_id, d.name, d.code, d.head_user_id, d.path, d.version
+       SELECT d.id, d.parent_id, d.name, d.name_pinyin, d.code, d.head_user_id, d.path, d.version
        FROM departments d
        WHERE d.tenant_id = kam_tenant() AND ${where.join(' AND ')}
-       ORDER BY cardinality(d.path), d.name, d.id
+       ORDER BY cardinality(d.path), d.name_pinyin, d.id
        LIMIT ${p.add(limit)}
      ), counts AS (
        SELECT cu.department_id, count(*)::int AS n
@@ -62,12 +64,12 @@ async function selectDepartments(
        WHERE cu.tenant_id = kam_tenant() AND cu.department_id IN (SELECT id FROM page)
        GROUP BY cu.department_id
      )
-     SELECT pg.id, pg.parent_id, pg.name, pg.code, pg.head_user_id, h.display_name AS head_name,
+     SELECT pg.id, pg.parent_id, pg.name, pg.name_pinyin, pg.code, pg.head_user_id, h.display_name AS head_name,
             pg.path, coalesce(c.n, 0) AS user_count, pg.version
      FROM page pg
      LEFT JOIN users h ON h.tenant_id = kam_tenant() AND h.id = pg.head_user_id
      LEFT JOIN counts c ON c.department_id = pg.id
-     ORDER BY cardinality(pg.path), pg.name, pg.id`,
+     ORDER BY cardinality(pg.path), pg.name_pinyin, pg.id`,
     p.values,
   );
   return rows;
@@ -80,9 +82,9 @@ export async function listDepartments(
   const p = new Params();
   const where = [departmentScopeSql(args.scope, args.actorUserId, p)];
   if (args.after) {
-    const [depth, name, id] = args.after;
+    const [depth, key, id] = args.after;
     where.push(
-      `(cardinality(d.path), d.name, d.id) > (${p.add(depth)}::int, ${p.add(name)}::text, ${p.add(id)}::uuid)`,
+      `(cardinality(d.path), d.name_pinyin, d.id) > (${p.add(depth)}::int, ${p.add(key)}::text, ${p.add(id)}::uuid)`,
     );
   }
   return selectDepartments(tx, p, where, args.limit);
@@ -145,9 +147,9 @@ export async function insertDepartment(
   },
 ): Promise<void> {
   await tx.query(
-    `INSERT INTO departments (tenant_id, id, parent_id, name, code, head_user_id, path, created_at, updated_at)
-     VALUES (kam_tenant(), $1, $2, $3, $4, $5, $6::uuid[] || $1::uuid, $7, $7)`,
-    [d.id, d.parentId, d.name, d.code, d.headUserId, d.parentPath, d.now],
+    `INSERT INTO departments (tenant_id, id, parent_id, name, name_pinyin, code, head_user_id, path, created_at, updated_at)
+     VALUES (kam_tenant(), $1, $2, $3, $8, $4, $5, $6::uuid[] || $1::uuid, $7, $7)`,
+    [d.id, d.parentId, d.name, d.code, d.headUserId, d.parentPath, d.now, pinyinKey(d.name)],
   );
 }
 
@@ -162,6 +164,7 @@ export async function updateDepartment(
   const { rowCount } = await tx.query(
     `UPDATE departments SET
        name = CASE WHEN $3 THEN $4 ELSE name END,
+       name_pinyin = CASE WHEN $3 THEN $10 ELSE name_pinyin END,
        code = CASE WHEN $5 THEN $6 ELSE code END,
        head_user_id = CASE WHEN $7 THEN $8::uuid ELSE head_user_id END,
        version = version + 1, updated_at = $9
@@ -176,6 +179,7 @@ export async function updateDepartment(
       patch.headUserId !== undefined,
       patch.headUserId ?? null,
       now,
+      patch.name === undefined ? null : pinyinKey(patch.name),
     ],
   );
   return (rowCount ?? 0) > 0;

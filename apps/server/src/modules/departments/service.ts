@@ -201,7 +201,7 @@ export async function listDepartments(
   const last = page.at(-1);
   return {
     items: page.map((r) => present(ctx, r, rules)),
-    nextCursor: more && last ? encodeCursor([last.path.length, last.name, last.id]) : null,
+    nextCursor: more && last ? encodeCursor([last.path.length, last.name_pinyin, last.id]) : null,
   };
 }
 

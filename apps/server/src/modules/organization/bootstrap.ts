@@ -5,6 +5,7 @@ import {
   DEFAULT_SECURITY_POLICY,
   type Locale,
   localize,
+  pinyinKey,
 } from '@kam/domain';
 import type { Database, Tx } from '../../db/database.js';
 import { type AuditWho, writeAudit } from '../audit/writer.js';
@@ -63,9 +64,9 @@ export async function createOrganization(
     }
     const rootDepartmentId = randomUUID();
     await tx.query(
-      `INSERT INTO departments (tenant_id, id, parent_id, name, path, created_at, updated_at)
-       VALUES ($1, $2, NULL, $3, ARRAY[$2::uuid], $4, $4)`,
-      [tenantId, rootDepartmentId, args.name, now],
+      `INSERT INTO departments (tenant_id, id, parent_id, name, name_pinyin, path, created_at, updated_at)
+       VALUES ($1, $2, NULL, $3, $5, ARRAY[$2::uuid], $4, $4)`,
+      [tenantId, rootDepartmentId, args.name, now, pinyinKey(args.name)],
     );
     const adminUserId = await insertUser(tx, {
       tenantId,
@@ -120,8 +121,8 @@ export async function insertUser(
 ): Promise<string> {
   const id = randomUUID();
   await tx.query(
-    `INSERT INTO users (tenant_id, id, login, display_name, email, mobile, department_id, locale, created_by, created_at, updated_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)`,
+    `INSERT INTO users (tenant_id, id, login, display_name, name_pinyin, email, mobile, department_id, locale, created_by, created_at, updated_at)
+     VALUES ($1, $2, $3, $4, $11, $5, $6, $7, $8, $9, $10, $10)`,
     [
       u.tenantId,
       id,
@@ -133,6 +134,7 @@ export async function insertUser(
       u.locale ?? 'zh-CN',
       u.createdBy ?? null,
       u.now,
+      pinyinKey(u.displayName),
     ],
   );
   if (u.roleIds.length > 0) {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { BuiltinRoleKey } from '@kam/domain';
+import { type BuiltinRoleKey, pinyinKey } from '@kam/domain';
 import type { Database, Tx } from '../../db/database.js';
 import { hashPassword } from '../auth/crypto.js';
 import { setPassword } from '../auth/service.js';
@@ -74,9 +74,10 @@ export const DEMO_LOGINS: DemoLogin[] = USERS.map((u) => ({
 export async function seedDemo(db: Database, org: NewOrganization, now = new Date()): Promise<void> {
   const hash = await hashPassword(DEMO_PASSWORD);
   await db.withTenant(org.tenantId, async (tx) => {
+    const company = '星海科技有限公司';
     await tx.query(
-      `UPDATE departments SET name = '星海科技有限公司', code = 'HQ' WHERE tenant_id = kam_tenant() AND id = $1`,
-      [org.rootDepartmentId],
+      `UPDATE departments SET name = $2, name_pinyin = $3, code = 'HQ' WHERE tenant_id = kam_tenant() AND id = $1`,
+      [org.rootDepartmentId, company, pinyinKey(company)],
     );
     const ids = new Map<string, string>();
     for (const d of DEPARTMENTS) {
@@ -112,9 +113,9 @@ async function insertDepartment(
   d: { id: string; parentId: string; name: string; code: string; now: Date },
 ): Promise<void> {
   await tx.query(
-    `INSERT INTO departments (tenant_id, id, parent_id, name, code, path, created_at, updated_at)
-     SELECT kam_tenant(), $1, $2, $3, $4, p.path || $1::uuid, $5, $5
+    `INSERT INTO departments (tenant_id, id, parent_id, name, name_pinyin, code, path, created_at, updated_at)
+     SELECT kam_tenant(), $1, $2, $3, $6, $4, p.path || $1::uuid, $5, $5
      FROM departments p WHERE p.tenant_id = kam_tenant() AND p.id = $2`,
-    [d.id, d.parentId, d.name, d.code, d.now],
+    [d.id, d.parentId, d.name, d.code, d.now, pinyinKey(d.name)],
   );
 }

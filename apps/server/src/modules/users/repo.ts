@@ -1,4 +1,5 @@
 import type { EffectiveScope, FieldRule, Grant, SecurityPolicy } from '@kam/domain';
+import { pinyinKey } from '@kam/domain';
 import { scopePredicate } from '../../access/scope-sql.js';
 import { Params } from '../../access/sql.js';
 import type { Tx } from '../../db/database.js';
@@ -52,7 +53,7 @@ export type UserSort = (typeof USER_SORTS)[number];
 
 /** Sort expressions with the type their cursor value is cast back to. NULL last-logins sort first. */
 const SORT: Record<UserSort, { expr: string; type: string }> = {
-  displayName: { expr: 'u.display_name', type: 'text' },
+  displayName: { expr: 'u.name_pinyin', type: 'text' },
   login: { expr: 'lower(u.login)', type: 'text' },
   createdAt: { expr: 'u.created_at', type: 'timestamptz' },
   lastLoginAt: { expr: `coalesce(u.last_login_at, '-infinity'::timestamptz)`, type: 'timestamptz' },
@@ -86,7 +87,10 @@ function filterSql(f: UserFilter, p: Params): string[] {
     const parts: string[] = [];
     const pattern = `%${likeEscape(f.search.text)}%`;
     if (f.search.fields.has('login')) parts.push(`u.login ILIKE ${p.add(pattern)}`);
-    if (f.search.fields.has('displayName')) parts.push(`u.display_name ILIKE ${p.add(pattern)}`);
+    if (f.search.fields.has('displayName')) {
+      const like = p.add(pattern);
+      parts.push(`u.display_name ILIKE ${like}`, `u.name_pinyin ILIKE ${like}`);
+    }
     if (f.search.fields.has('email')) parts.push(`u.email ILIKE ${p.add(pattern)}`);
     if (f.search.fields.has('mobile') && f.search.digits.length >= 3) {
       parts.push(`u.mobile LIKE ${p.add(`%${f.search.digits}%`)}`);
@@ -307,6 +311,7 @@ export async function updateProfile(
   const { rowCount } = await tx.query(
     `UPDATE users SET
        display_name = CASE WHEN $3 THEN $4 ELSE display_name END,
+       name_pinyin = CASE WHEN $3 THEN $12 ELSE name_pinyin END,
        email = CASE WHEN $5 THEN $6 ELSE email END,
        mobile = CASE WHEN $7 THEN $8 ELSE mobile END,
        department_id = CASE WHEN $9 THEN $10::uuid ELSE department_id END,
@@ -324,6 +329,7 @@ export async function updateProfile(
       patch.departmentId !== undefined,
       patch.departmentId ?? null,
       now,
+      patch.displayName === undefined ? null : pinyinKey(patch.displayName),
     ],
   );
   return (rowCount ?? 0) > 0;
