@@ -4,6 +4,7 @@ export * from './masking.js';
 export * from './permissions/builtin-roles.js';
 export * from './permissions/catalog.js';
 export * from './permissions/evaluate.js';
+export * from './permissions/role-editing.js';
 export * from './permissions/schemas.js';
 export * from './security/password-policy.js';
 export * from './security/security-policy.js';

@@ -6,7 +6,11 @@ import {
   type ErrorCode,
   effectiveScope,
   type FieldRule,
+  fieldRulesBeyondEditor,
   type Grant,
+  grantKey,
+  grantsBeyondEditor,
+  grantsBeyondEditorForHolders,
   isRecordResource,
   type LocalizedText,
   RESOURCES,
@@ -22,12 +26,6 @@ import { AppError, type FieldError } from '../../http/errors.js';
 import { decodeCursor, encodeCursor } from '../../http/schemas.js';
 import { diffChanges, writeAudit } from '../audit/writer.js';
 import { auditWho } from '../auth/service.js';
-import {
-  fieldRulesBeyondEditor,
-  grantKey,
-  grantsBeyondEditor,
-  grantsBeyondEditorForHolders,
-} from './escalation.js';
 import * as repo from './repo.js';
 
 export interface Role {

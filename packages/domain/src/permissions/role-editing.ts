@@ -1,3 +1,4 @@
+import { isRecordResource, type Resource } from './catalog.js';
 import {
   type ActorContext,
   type AssignmentTarget,
@@ -7,10 +8,8 @@ import {
   type FieldRule,
   type FieldRuleKind,
   type Grant,
-  isRecordResource,
-  type Resource,
   scopeAllows,
-} from '@kam/domain';
+} from './evaluate.js';
 
 /**
  * What a role editor may put into a role (roles are not tied to one user, so `exceedingGrants`, which
