@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The whole test suite, as `npm test` and CI run it:
-//   1. build (TypeScript project references + the web UI) — typechecks everything,
+//   1. build (TypeScript project references + the web UI) and typecheck the UI and all tests,
 //   2. lint and format check (Biome),
 //   3. Vitest: unit, server (embedded PostgreSQL) and e2e (Chromium) projects,
 //   4. with KAM_TEST_PG_URL set: the server project again, against that PostgreSQL server.
@@ -44,6 +44,10 @@ function vitest(title, file, args, env) {
 }
 
 if (!run('build', 'npm', ['run', 'build'])) broken = true;
+// The build typechecks domain and server; these cover the web UI and every test file.
+for (const project of ['apps/web', 'e2e', 'tsconfig.tests.json']) {
+  if (!run(`typecheck ${project}`, 'npx', ['tsc', '-p', project, '--noEmit'])) broken = true;
+}
 if (!run('lint', 'npx', ['biome', 'check', '.'])) broken = true;
 if (!broken) {
   const { KAM_TEST_PG_URL, ...rest } = process.env;

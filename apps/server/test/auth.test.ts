@@ -104,7 +104,7 @@ describe('sign-in', () => {
     const status = await env.db.withTenant(org.tenantId, (tx) =>
       tx.query('SELECT status FROM users WHERE tenant_id = kam_tenant() AND id = $1', [id]),
     );
-    expect(status.rows[0].status).toBe('locked');
+    expect(status.rows[0]?.status).toBe('locked');
     expect(await auditActions(id)).toContain('auth.lockout');
     env.clock.advance(31 * MIN); // default lockout lasts 30 minutes
     expect((await c.login('lock.me', 'Right@Pass1')).status).toBe(200);
@@ -189,7 +189,7 @@ describe('CSRF protection of cookie sessions', () => {
       tx.query(`SELECT count(*)::int AS n FROM audit_log WHERE tenant_id = kam_tenant() AND action = 'authz.denied'
                 AND details->>'code' = 'CSRF_INVALID'`),
     );
-    expect(denied.rows[0].n).toBeGreaterThanOrEqual(2);
+    expect(denied.rows[0]?.n).toBeGreaterThanOrEqual(2);
   });
 });
 

@@ -9,6 +9,7 @@ import {
   Client,
   createTestEnv,
   createTestOrg,
+  type Res,
   type TestEnv,
   type TestOrg,
 } from './support/harness.js';
@@ -74,7 +75,7 @@ async function listAll(c: Client, limit = 1000): Promise<Dept[]> {
   const items: Dept[] = [];
   let cursor: string | null = null;
   do {
-    const res = await c.get(`/api/v1/departments?limit=${limit}${cursor ? `&cursor=${cursor}` : ''}`);
+    const res: Res = await c.get(`/api/v1/departments?limit=${limit}${cursor ? `&cursor=${cursor}` : ''}`);
     expect(res.status).toBe(200);
     items.push(...res.body.items);
     cursor = res.body.nextCursor;

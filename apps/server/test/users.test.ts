@@ -10,6 +10,7 @@ import {
   Client,
   createTestEnv,
   createTestOrg,
+  type Res,
   type TestEnv,
   type TestOrg,
 } from './support/harness.js';
@@ -219,8 +220,8 @@ describe('search, filters, pagination', () => {
         let cursor: string | null = null;
         let pages = 0;
         do {
-          const url = `/api/v1/users?departmentId=${bulk}&limit=25&sort=${sort}&order=${order}${cursor ? `&cursor=${cursor}` : ''}`;
-          const res = await admin.get(url);
+          const url: string = `/api/v1/users?departmentId=${bulk}&limit=25&sort=${sort}&order=${order}${cursor ? `&cursor=${cursor}` : ''}`;
+          const res: Res = await admin.get(url);
           expect(res.status).toBe(200);
           expect(res.body.items.length).toBeLessThanOrEqual(25);
           seen.push(...res.body.items);

@@ -83,7 +83,7 @@ export async function createTestOrg(env: TestEnv, opts: { demo?: boolean } = {})
   return { ...org, demo: opts.demo ? DEMO_LOGINS : [] };
 }
 
-export interface Res<T = unknown> {
+export interface Res<T = any> {
   status: number;
   body: T;
   headers: Record<string, string | string[] | number | undefined>;
