@@ -58,6 +58,11 @@ Tenant: 100 departments, 2,000 users. Load: 16 concurrent connections on loopbac
 ${Number(process.env.KAM_BENCH_SECONDS ?? 8)} s each. Reference: the same page query hand-written on the same pool, without
 authentication, permission evaluation, field rules or schema validation. Errors: KAM ${r.kam.errors}, reference ${r.reference.errors}.
 
+Reading: each KAM request runs two short transactions — resolving the session (session → user →
+department path → roles → policy, one statement) and then the page — where the reference runs
+one; with response validation and field rules that is the measured overhead. No target is set for
+this list yet; the customer list of Customer 360 will carry one (≥ 50 % of its reference).
+
 | measure | KAM | reference | ratio |
 |---|---|---|---|
 ${rows}
