@@ -38,3 +38,21 @@ export function decodeCursor(cursor: string | undefined, arity: number): unknown
   } catch {}
   return null;
 }
+
+/**
+ * A keyset page from `limit + 1` fetched rows: the extra row only tells that more follow; the
+ * cursor holds the sort values of the last row shown.
+ */
+export function toPage<R, T>(
+  rows: R[],
+  limit: number,
+  present: (row: R) => T,
+  cursorOf: (row: R) => unknown[],
+): { items: T[]; nextCursor: string | null } {
+  const page = rows.slice(0, limit);
+  const last = page.at(-1);
+  return {
+    items: page.map(present),
+    nextCursor: rows.length > limit && last ? encodeCursor(cursorOf(last)) : null,
+  };
+}

@@ -11,7 +11,7 @@ import { denyRecord } from '../../access/deny.js';
 import { inTenant, type ServiceContext } from '../../context.js';
 import type { Tx } from '../../db/database.js';
 import { AppError } from '../../http/errors.js';
-import { decodeCursor, encodeCursor } from '../../http/schemas.js';
+import { decodeCursor, toPage } from '../../http/schemas.js';
 import { diffChanges, writeAudit } from '../audit/writer.js';
 import { auditWho } from '../auth/service.js';
 import * as repo from './repo.js';
@@ -196,13 +196,12 @@ export async function listDepartments(
   const rows = await inTenant(ctx, (tx) =>
     repo.listDepartments(tx, { scope, actorUserId: ctx.actor.userId, limit: q.limit + 1, after }),
   );
-  const more = rows.length > q.limit;
-  const page = more ? rows.slice(0, q.limit) : rows;
-  const last = page.at(-1);
-  return {
-    items: page.map((r) => present(ctx, r, rules)),
-    nextCursor: more && last ? encodeCursor([last.path.length, last.name_pinyin, last.id]) : null,
-  };
+  return toPage(
+    rows,
+    q.limit,
+    (r) => present(ctx, r, rules),
+    (last) => [last.path.length, last.name_pinyin, last.id],
+  );
 }
 
 export async function getDepartment(ctx: ServiceContext, id: string): Promise<Department> {

@@ -23,7 +23,7 @@ import {
 import { inTenant, type ServiceContext } from '../../context.js';
 import type { Tx } from '../../db/database.js';
 import { AppError, type FieldError } from '../../http/errors.js';
-import { decodeCursor, encodeCursor } from '../../http/schemas.js';
+import { decodeCursor, toPage } from '../../http/schemas.js';
 import { diffChanges, writeAudit } from '../audit/writer.js';
 import { auditWho } from '../auth/service.js';
 import * as repo from './repo.js';
@@ -134,10 +134,7 @@ export async function listRoles(
   const rows = await inTenant(ctx, (tx) =>
     repo.listRoles(tx, { limit: q.limit + 1, after: after ? String(after[0]) : null }),
   );
-  const more = rows.length > q.limit;
-  const page = more ? rows.slice(0, q.limit) : rows;
-  const last = page.at(-1);
-  return { items: page.map(present), nextCursor: more && last ? encodeCursor([last.sort_key]) : null };
+  return toPage(rows, q.limit, present, (last) => [last.sort_key]);
 }
 
 export async function getRole(ctx: ServiceContext, id: string): Promise<Role> {

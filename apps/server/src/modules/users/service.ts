@@ -19,7 +19,7 @@ import { denyRecord } from '../../access/deny.js';
 import { inTenant, type ServiceContext } from '../../context.js';
 import type { Tx } from '../../db/database.js';
 import { AppError, type FieldError } from '../../http/errors.js';
-import { decodeCursor, encodeCursor } from '../../http/schemas.js';
+import { decodeCursor, toPage } from '../../http/schemas.js';
 import { diffChanges, writeAudit } from '../audit/writer.js';
 import { generatePassword, hashPassword } from '../auth/crypto.js';
 import { auditWho, setPassword } from '../auth/service.js';
@@ -344,13 +344,12 @@ export async function listUsers(
   const rows = await inTenant(ctx, (tx) =>
     repo.listUsers(tx, filter, { sort: q.sort, order: q.order, limit: q.limit + 1, after }),
   );
-  const more = rows.length > q.limit;
-  const page = more ? rows.slice(0, q.limit) : rows;
-  const last = page.at(-1);
-  return {
-    items: page.map((r) => present(ctx, r, rules)),
-    nextCursor: more && last ? encodeCursor([q.sort, q.order, last.sort_key, last.id]) : null,
-  };
+  return toPage(
+    rows,
+    q.limit,
+    (r) => present(ctx, r, rules),
+    (last) => [q.sort, q.order, last.sort_key, last.id],
+  );
 }
 
 export async function getUser(ctx: ServiceContext, id: string): Promise<User> {
