@@ -63,6 +63,17 @@ describe('kam command line', () => {
     expect(kam(['verify-audit', 'nope']).code).toBe(2);
   });
 
+  it('adds an organisation with its own admin and audit chain, refusing duplicates and bad codes', () => {
+    const r = kam(['create-organization', 'acme', 'Acme', 'Trading', 'Co']);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/Created organisation "Acme Trading Co" \(sign-in code acme\)/);
+    expect(r.out).toMatch(/admin password \(shown once, change it at first sign-in\): \S{8,}/);
+    expect(kam(['create-organization', 'acme', 'Again']).code).toBe(1);
+    expect(kam(['create-organization', 'Bad Code', 'X']).code).toBe(2);
+    const v = kam(['verify-audit', 'acme']);
+    expect(v.out).toMatch(/acme: audit chain intact \(1 entries\)/);
+  });
+
   it('prints usage for unknown commands', () => {
     const r = kam(['frobnicate']);
     expect(r.code).toBe(2);

@@ -2,6 +2,7 @@
 import { type Config, ConfigError, loadConfig, type Process } from './config.js';
 import { migrate } from './db/migrate.js';
 import { verifyOrganizationChain } from './modules/audit/verify.js';
+import { createOrganization } from './modules/organization/bootstrap.js';
 import { openDatabase, startKam } from './server.js';
 
 const USAGE = `Usage: kam [command]
@@ -11,6 +12,9 @@ const USAGE = `Usage: kam [command]
   worker           only the background worker
   scheduler        only the scheduler
   migrate          apply pending database migrations and exit
+  create-organization <code> <name>
+                   add an organisation (tenant) with its super admin "admin"; prints the
+                   one-time admin password (or uses KAM_ADMIN_PASSWORD)
   verify-audit [organization]
                    verify an organisation's audit hash chain (default: default); exit 1 when broken
 
@@ -53,6 +57,34 @@ async function main(argv: string[]): Promise<number> {
     );
     await db.close();
     return 0;
+  }
+  if (command === 'create-organization') {
+    const [slug, ...nameParts] = argv.slice(1);
+    const name = nameParts.join(' ').trim();
+    if (!slug || !/^[a-z0-9][a-z0-9-]{1,62}$/.test(slug) || !name) {
+      console.error('Usage: kam create-organization <code: a-z, 0-9, -> <name>');
+      return 2;
+    }
+    const db = await openDatabase(config);
+    await migrate(db);
+    try {
+      const org = await createOrganization(db, { slug, name, adminPassword: config.adminPassword });
+      console.log(`Created organisation "${name}" (sign-in code ${slug}) with super admin "admin".`);
+      if (org.generatedAdminPassword) {
+        console.log(
+          `  admin password (shown once, change it at first sign-in): ${org.generatedAdminPassword}`,
+        );
+      }
+      return 0;
+    } catch (err) {
+      if ((err as { code?: string }).code === '23505') {
+        console.error(`An organisation with the code "${slug}" already exists.`);
+        return 1;
+      }
+      throw err;
+    } finally {
+      await db.close();
+    }
   }
   if (command === 'verify-audit') {
     const slug = argv[1] ?? 'default';
