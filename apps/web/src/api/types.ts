@@ -1,6 +1,9 @@
-/** Types mirroring the KAM HTTP API (prefix /api/v1). Keep in sync with the server's OpenAPI document. */
+// Types owned by the domain package are imported as types only (nothing of it is bundled).
+import type { FieldRuleKind, Locale, Scope as ScopeKind, SecurityPolicy } from '@kam/domain';
 
-export type Locale = 'zh-CN' | 'en';
+export type { FieldRuleKind, Locale, ScopeKind, SecurityPolicy };
+
+/** Types mirroring the KAM HTTP API (prefix /api/v1). Keep in sync with the server's OpenAPI document. */
 
 export interface Page<T> {
   items: T[];
@@ -19,8 +22,6 @@ export interface Scope {
   departments: string[];
   subtrees: string[];
 }
-
-export type FieldRuleKind = 'hidden' | 'masked' | 'readonly';
 
 export interface Me {
   id: string;
@@ -88,8 +89,6 @@ export interface UserWithPassword {
   user: User;
   initialPassword: string;
 }
-
-export type ScopeKind = 'self' | 'department' | 'department_tree' | 'all' | 'custom';
 
 export interface Grant {
   resource: string;
@@ -178,20 +177,6 @@ export interface AuditVerifyResult {
   ok: boolean;
   checked: number;
   firstBroken: null | { seq: number; id: string; at: string; reason: string };
-}
-
-export interface SecurityPolicy {
-  passwordMinLength: number;
-  passwordMinClasses: number;
-  passwordDisallowLogin: boolean;
-  passwordMaxAgeDays: number;
-  passwordHistory: number;
-  lockoutThreshold: number;
-  lockoutWindowMinutes: number;
-  lockoutDurationMinutes: number;
-  sessionIdleMinutes: number;
-  sessionAbsoluteHours: number;
-  forceChangeOnFirstLogin: boolean;
 }
 
 export type PolicyPreset = 'default' | 'mlps2' | 'custom';

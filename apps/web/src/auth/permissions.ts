@@ -1,39 +1,8 @@
+import type { PermissionKey } from '@kam/domain';
 import type { Department, FieldRuleKind, Me } from '../api/types';
 
-export type Permission =
-  | 'department.view'
-  | 'department.create'
-  | 'department.edit'
-  | 'department.delete'
-  | 'user.view'
-  | 'user.create'
-  | 'user.edit'
-  | 'user.assign'
-  | 'role.view'
-  | 'role.configure'
-  | 'audit.view'
-  | 'audit.export'
-  | 'api_token.create'
-  | 'tenant.view'
-  | 'tenant.configure';
-
-export const ALL_PERMISSIONS: readonly Permission[] = [
-  'department.view',
-  'department.create',
-  'department.edit',
-  'department.delete',
-  'user.view',
-  'user.create',
-  'user.edit',
-  'user.assign',
-  'role.view',
-  'role.configure',
-  'audit.view',
-  'audit.export',
-  'api_token.create',
-  'tenant.view',
-  'tenant.configure',
-];
+/** A permission key of the one catalogue in @kam/domain (type only: nothing of it is bundled). */
+export type Permission = PermissionKey;
 
 export function hasPermission(me: Me | null | undefined, permission: Permission | string): boolean {
   return !!me && me.permissions.includes(permission);

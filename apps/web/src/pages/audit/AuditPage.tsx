@@ -1,5 +1,5 @@
 import { DownloadOutlined, ReloadOutlined } from '@ant-design/icons';
-import { Button, Card, Space, Table, Tag, Tooltip, Typography } from 'antd';
+import { Button, Card, Space, Tag, Tooltip, Typography } from 'antd';
 import type { ColumnsType } from 'antd/es/table';
 import { useCallback, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -7,9 +7,8 @@ import { useSearchParams } from 'react-router';
 import { type AuditQuery, auditApi } from '../../api/endpoints';
 import type { AuditLog } from '../../api/types';
 import { useAuth } from '../../auth/AuthContext';
-import { LoadMore } from '../../components/LoadMore';
+import { ListTable } from '../../components/ListTable';
 import { PageContainer } from '../../components/PageContainer';
-import { LoadError } from '../../components/Results';
 import { useApiError } from '../../hooks/useApiError';
 import { useCursorList } from '../../hooks/useCursorList';
 import { useIsMobile } from '../../hooks/useIsMobile';
@@ -209,30 +208,14 @@ export default function AuditPage() {
             </Tag>
           </div>
         ) : null}
-        {list.error && list.items.length === 0 ? (
-          <LoadError error={list.error} onRetry={list.reload} />
-        ) : (
-          <>
-            <Table<AuditLog>
-              rowKey="id"
-              size="middle"
-              columns={columns}
-              dataSource={list.items}
-              loading={list.loading}
-              pagination={false}
-              scroll={{ x: 'max-content' }}
-              expandable={{ expandedRowRender: (log) => <AuditDetails log={log} /> }}
-              rowClassName={(log) => (log.result === 'failure' ? 'kam-row-failure' : '')}
-              data-testid="audit-table"
-            />
-            <LoadMore
-              count={list.items.length}
-              hasMore={list.hasMore}
-              loading={list.loadingMore}
-              onLoadMore={list.loadMore}
-            />
-          </>
-        )}
+        <ListTable<AuditLog>
+          list={list}
+          paged
+          columns={columns}
+          expandable={{ expandedRowRender: (log) => <AuditDetails log={log} /> }}
+          rowClassName={(log) => (log.result === 'failure' ? 'kam-row-failure' : '')}
+          testId="audit-table"
+        />
       </Card>
     </PageContainer>
   );

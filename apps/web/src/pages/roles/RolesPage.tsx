@@ -1,13 +1,13 @@
 import { PlusOutlined } from '@ant-design/icons';
-import { App, Button, Card, Space, Table, Tag, Typography } from 'antd';
+import { App, Button, Card, Space, Tag, Typography } from 'antd';
 import type { ColumnsType } from 'antd/es/table';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate } from 'react-router';
 import { rolesApi } from '../../api/endpoints';
 import type { Role } from '../../api/types';
 import { useAuth } from '../../auth/AuthContext';
+import { ListTable } from '../../components/ListTable';
 import { PageContainer } from '../../components/PageContainer';
-import { LoadError } from '../../components/Results';
 import { useApiError } from '../../hooks/useApiError';
 import { useCursorList } from '../../hooks/useCursorList';
 import { useIsMobile } from '../../hooks/useIsMobile';
@@ -124,20 +124,7 @@ export default function RolesPage() {
       }
     >
       <Card className="kam-table-card">
-        {list.error && list.items.length === 0 ? (
-          <LoadError error={list.error} onRetry={list.reload} />
-        ) : (
-          <Table<Role>
-            rowKey="id"
-            size="middle"
-            columns={columns}
-            dataSource={list.items}
-            loading={list.loading}
-            pagination={false}
-            scroll={{ x: 'max-content' }}
-            data-testid="roles-table"
-          />
-        )}
+        <ListTable<Role> list={list} columns={columns} testId="roles-table" />
       </Card>
     </PageContainer>
   );

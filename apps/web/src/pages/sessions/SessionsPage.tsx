@@ -1,13 +1,13 @@
 import { PoweroffOutlined } from '@ant-design/icons';
-import { App, Button, Card, Table, Tag, Typography } from 'antd';
+import { App, Button, Card, Tag, Typography } from 'antd';
 import type { ColumnsType } from 'antd/es/table';
 import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router';
 import { meApi } from '../../api/endpoints';
 import type { SessionInfo } from '../../api/types';
 import { useAuth } from '../../auth/AuthContext';
+import { ListTable } from '../../components/ListTable';
 import { PageContainer } from '../../components/PageContainer';
-import { LoadError } from '../../components/Results';
 import { useApiError } from '../../hooks/useApiError';
 import { useCursorList } from '../../hooks/useCursorList';
 import { useFormat } from '../../i18n/useFormat';
@@ -99,20 +99,7 @@ export default function SessionsPage() {
       }
     >
       <Card className="kam-table-card">
-        {list.error && list.items.length === 0 ? (
-          <LoadError error={list.error} onRetry={list.reload} />
-        ) : (
-          <Table<SessionInfo>
-            rowKey="id"
-            size="middle"
-            columns={columns}
-            dataSource={list.items}
-            loading={list.loading}
-            pagination={false}
-            scroll={{ x: 'max-content' }}
-            data-testid="sessions-table"
-          />
-        )}
+        <ListTable<SessionInfo> list={list} columns={columns} testId="sessions-table" />
       </Card>
     </PageContainer>
   );

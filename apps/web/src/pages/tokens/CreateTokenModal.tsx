@@ -5,7 +5,6 @@ import { useTranslation } from 'react-i18next';
 import { tokensApi } from '../../api/endpoints';
 import type { ApiToken } from '../../api/types';
 import { useMe } from '../../auth/AuthContext';
-import { ALL_PERMISSIONS } from '../../auth/permissions';
 import { useApiError } from '../../hooks/useApiError';
 import { translateDynamic } from '../../i18n';
 
@@ -28,11 +27,8 @@ export function CreateTokenModal({ open, onClose, onCreated }: CreateTokenModalP
   const [form] = Form.useForm<Values>();
   const [saving, setSaving] = useState(false);
   const { showFormError } = useApiError();
-  // Known permissions first (in catalog order), then any others I hold.
-  const mine = [
-    ...ALL_PERMISSIONS.filter((p) => me.permissions.includes(p)),
-    ...me.permissions.filter((p) => !(ALL_PERMISSIONS as readonly string[]).includes(p)),
-  ];
+  // The server lists my permissions in catalogue order.
+  const mine = me.permissions;
 
   const submit = async (values: Values) => {
     setSaving(true);

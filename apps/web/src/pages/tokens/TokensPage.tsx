@@ -1,14 +1,14 @@
 import { PlusOutlined } from '@ant-design/icons';
-import { Alert, App, Button, Card, Modal, Space, Table, Tag, Tooltip, Typography } from 'antd';
+import { Alert, App, Button, Card, Modal, Space, Tag, Tooltip, Typography } from 'antd';
 import type { ColumnsType } from 'antd/es/table';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { tokensApi } from '../../api/endpoints';
 import type { ApiToken } from '../../api/types';
 import { useAuth } from '../../auth/AuthContext';
+import { ListTable } from '../../components/ListTable';
 import { OneTimeSecret } from '../../components/OneTimeSecret';
 import { PageContainer } from '../../components/PageContainer';
-import { LoadError } from '../../components/Results';
 import { useApiError } from '../../hooks/useApiError';
 import { useCursorList } from '../../hooks/useCursorList';
 import { translateDynamic } from '../../i18n';
@@ -149,20 +149,7 @@ export default function TokensPage() {
     >
       <Alert type="info" showIcon title={t('token.intro')} style={{ marginBottom: 16 }} />
       <Card className="kam-table-card">
-        {list.error && list.items.length === 0 ? (
-          <LoadError error={list.error} onRetry={list.reload} />
-        ) : (
-          <Table<ApiToken>
-            rowKey="id"
-            size="middle"
-            columns={columns}
-            dataSource={list.items}
-            loading={list.loading}
-            pagination={false}
-            scroll={{ x: 'max-content' }}
-            data-testid="tokens-table"
-          />
-        )}
+        <ListTable<ApiToken> list={list} columns={columns} testId="tokens-table" />
       </Card>
       <CreateTokenModal
         open={creating}

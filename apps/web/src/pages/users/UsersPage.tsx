@@ -1,5 +1,5 @@
 import { PlusOutlined, ReloadOutlined } from '@ant-design/icons';
-import { App, Button, Card, Space, Table } from 'antd';
+import { App, Button, Card, Space } from 'antd';
 import type { SorterResult } from 'antd/es/table/interface';
 import { useCallback, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -9,9 +9,8 @@ import { type UserCreateBody, type UserUpdateBody, usersApi } from '../../api/en
 import type { Department, User, UserStatus } from '../../api/types';
 import { useAuth, useMe } from '../../auth/AuthContext';
 import { fieldRule, scopeCoversDepartment } from '../../auth/permissions';
-import { LoadMore } from '../../components/LoadMore';
+import { ListTable } from '../../components/ListTable';
 import { PageContainer } from '../../components/PageContainer';
-import { LoadError } from '../../components/Results';
 import { useApiError } from '../../hooks/useApiError';
 import { useCursorList } from '../../hooks/useCursorList';
 import { useDepartments } from '../../hooks/useDepartments';
@@ -269,36 +268,20 @@ export default function UsersPage() {
           showDepartments={roots.length > 0}
           showRoles={roles.length > 0}
         />
-        {list.error && list.items.length === 0 ? (
-          <LoadError error={list.error} onRetry={list.reload} />
-        ) : (
-          <>
-            <Table<User>
-              rowKey="id"
-              size="middle"
-              columns={columns}
-              dataSource={list.items}
-              loading={list.loading}
-              pagination={false}
-              scroll={{ x: 'max-content' }}
-              data-testid="users-table"
-              onChange={(_pagination, _filters, sorter) => {
-                const s = (Array.isArray(sorter) ? sorter[0] : sorter) as SorterResult<User> | undefined;
-                const key = s?.order ? (s.columnKey as UserSortKey) : null;
-                updateParams({
-                  sort: key,
-                  order: key ? (s?.order === 'descend' ? 'desc' : 'asc') : null,
-                });
-              }}
-            />
-            <LoadMore
-              count={list.items.length}
-              hasMore={list.hasMore}
-              loading={list.loadingMore}
-              onLoadMore={list.loadMore}
-            />
-          </>
-        )}
+        <ListTable<User>
+          list={list}
+          paged
+          columns={columns}
+          testId="users-table"
+          onChange={(_pagination, _filters, sorter) => {
+            const s = (Array.isArray(sorter) ? sorter[0] : sorter) as SorterResult<User> | undefined;
+            const key = s?.order ? (s.columnKey as UserSortKey) : null;
+            updateParams({
+              sort: key,
+              order: key ? (s?.order === 'descend' ? 'desc' : 'asc') : null,
+            });
+          }}
+        />
       </Card>
 
       <UserFormDrawer
