@@ -1,4 +1,4 @@
-import type { ActorContext, EffectiveScope, Locale, PermissionKey } from '@kam/domain';
+import type { ActorContext, Locale } from '@kam/domain';
 import type { Database, Tx } from './db/database.js';
 
 /** Who is acting: a signed-in user (session) or an integration (API token) acting for a user. */
@@ -37,5 +37,3 @@ export interface ServiceContext {
 export function inTenant<T>(ctx: ServiceContext, fn: (tx: Tx) => Promise<T>): Promise<T> {
   return ctx.db.withTenant(ctx.actor.tenantId, fn);
 }
-
-export type { EffectiveScope, PermissionKey };

@@ -203,12 +203,7 @@ export async function assertPasswordAcceptable(
 }
 
 /** Stores a new password hash, keeps the history, and sets or clears the forced-change flag. */
-export async function setPassword(
-  tx: Tx,
-  args: { userId: string; hash: string; mustChange: boolean; now: Date },
-): Promise<void> {
-  await repo.storePassword(tx, args);
-}
+export const setPassword = repo.storePassword;
 
 /** The signed-in user changes their own password; every other session of theirs ends. */
 export async function changeOwnPassword(
