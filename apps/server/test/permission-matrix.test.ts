@@ -20,6 +20,9 @@ import { DEFAULT_SECURITY_POLICY } from '@kam/domain';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword, sha256 } from '../src/modules/auth/crypto.js';
 import { DEMO_PASSWORD } from '../src/modules/organization/demo.js';
+import { CUSTOMER_MATRIX } from './matrix/customers.js';
+import { IMPORT_EXPORT_MATRIX } from './matrix/imports.js';
+import { CUSTOMER_RECORDS_MATRIX } from './matrix/records.js';
 import {
   ADMIN_PASSWORD,
   Client,
@@ -30,119 +33,20 @@ import {
   type TestOrg,
 } from './support/harness.js';
 import { MatrixFixtures, unique } from './support/matrix-fixtures.js';
-
-// ——— roles and outcomes ———————————————————————————————————————————————————————————————————
-
-/** The fixed column order of every row of the table. */
-const ROLES = [
-  'super_admin',
-  'sales_director',
-  'department_head',
-  'account_manager',
-  'customer_service',
-  'technical_support',
-  'delivery',
-  'auditor',
-] as const;
-type Role = (typeof ROLES)[number];
-
-const LOGIN: Record<Role, string> = {
-  super_admin: 'admin',
-  sales_director: 'director',
-  department_head: 'head',
-  account_manager: 'manager',
-  customer_service: 'service',
-  technical_support: 'tech',
-  delivery: 'delivery',
-  auditor: 'auditor',
-};
-
-type Where = 'in' | 'out';
-/** For list routes: 200, and which of the two probe records the (complete) list contains. */
-type Sees = 'both' | 'in' | 'out' | 'none';
-/** A status, or for lists the records seen (implies 200). */
-type Outcome = number | Sees;
-
-interface Side {
-  /** 上海销售一部 (in) / 深圳销售部 (out) */
-  dept: string;
-  /** 杭州销售部 (in) / 广州销售部 (out): a second department of the same region */
-  sibling: string;
-  /** a standing account manager in `dept` */
-  user: string;
-}
-
-/** What a request builder gets: the organisation's fixtures and the side the case is about. */
-interface Target {
-  fx: MatrixFixtures;
-  where: Where;
-  /** the side of this case */
-  at: Side;
-  in: Side;
-  out: Side;
-  /** the acting user */
-  actorId: string;
-  /** the acting session (shared actors only) */
-  sessionId: string | null;
-  /** a user who is not the actor (owner of "out" tokens and sessions) */
-  bystander: string;
-}
-
-interface Req {
-  /** replaces `:id` in the route */
-  id?: string;
-  query?: string;
-  body?: unknown;
-}
-
-interface ListProbe {
-  query?: string;
-  inId: string;
-  outId: string;
-}
-
-interface Entry {
-  /** true: run once for an "in" and once for an "out" target; false: no record, run once */
-  record: boolean;
-  expect: Record<Role, [Outcome, Outcome]>;
-  req?: (t: Target) => Req | Promise<Req>;
-  /** list routes: the two records whose presence is checked (all pages are read) */
-  list?: (t: Target) => ListProbe | Promise<ListProbe>;
-  /** the route ends or alters the session: run on a fresh sign-in of a throwaway user with the role */
-  throwaway?: boolean;
-}
-
-type Cells = [string, string, string, string, string, string, string, string];
-
-/** A record route: each cell `in/out` (e.g. `'200/404'`) or one status for both (`'403'`). */
-function rec(...cells: Cells): Pick<Entry, 'record' | 'expect'> {
-  const expectation = {} as Record<Role, [Outcome, Outcome]>;
-  ROLES.forEach((role, i) => {
-    const [a, b = a] = cells[i]!.split('/');
-    expectation[role] = [Number(a), Number(b)];
-  });
-  return { record: true, expect: expectation };
-}
-
-/** A route without a record: one status per role. */
-function one(...cells: [number, number, number, number, number, number, number, number]) {
-  const expectation = {} as Record<Role, [Outcome, Outcome]>;
-  ROLES.forEach((role, i) => {
-    expectation[role] = [cells[i]!, cells[i]!];
-  });
-  return { record: false, expect: expectation };
-}
-
-/** A list route: per role either a denial status or which probe records appear ('both'|'in'|'out'|'none'). */
-function list(
-  ...cells: [Outcome, Outcome, Outcome, Outcome, Outcome, Outcome, Outcome, Outcome]
-): Pick<Entry, 'record' | 'expect'> {
-  const expectation = {} as Record<Role, [Outcome, Outcome]>;
-  ROLES.forEach((role, i) => {
-    expectation[role] = [cells[i]!, cells[i]!];
-  });
-  return { record: false, expect: expectation };
-}
+import {
+  type Entry,
+  LOGIN,
+  list,
+  one,
+  type Req,
+  ROLES,
+  type Role,
+  rec,
+  type Sees,
+  type Side,
+  type Target,
+  type Where,
+} from './support/matrix-table.js';
 
 /** A fresh user in the case's department, ready for a status change. */
 async function freshUser(t: Target, status: 'active' | 'disabled' | 'locked' = 'active'): Promise<Req> {
@@ -158,7 +62,7 @@ const THROWAWAY_PASSWORD = 'Matrix#Pass2026';
 //   super_admin, sales_director, department_head, account_manager,
 //   customer_service, technical_support, delivery, auditor
 
-const TABLE: Record<string, Entry> = {
+const ACCOUNT_SYSTEM: Record<string, Entry> = {
   // ——— auth: any signed-in user, own data only ———
   'POST /api/v1/auth/logout': { ...one(204, 204, 204, 204, 204, 204, 204, 204), throwaway: true },
   'POST /api/v1/auth/logout-all': { ...one(204, 204, 204, 204, 204, 204, 204, 204), throwaway: true },
@@ -330,6 +234,13 @@ const TABLE: Record<string, Entry> = {
     ...one(200, 403, 403, 403, 403, 403, 403, 403),
     req: async (t) => ({ body: { version: await t.fx.policyVersion(), policy: DEFAULT_SECURITY_POLICY } }),
   },
+};
+
+const TABLE: Record<string, Entry> = {
+  ...ACCOUNT_SYSTEM,
+  ...CUSTOMER_MATRIX,
+  ...CUSTOMER_RECORDS_MATRIX,
+  ...IMPORT_EXPORT_MATRIX,
 };
 
 /** Public routes: 200 without signing in. */

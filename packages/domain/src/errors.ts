@@ -162,6 +162,78 @@ export const ERRORS = {
     en: 'You cannot perform this action on your own account.',
   },
 
+  // Customer 360
+  CUSTOMER_DUPLICATE: {
+    status: 409,
+    zh: '客户已存在：{reason}',
+    en: 'This customer already exists: {reason}.',
+  },
+  CUSTOMER_DUPLICATE_OWNED: {
+    status: 409,
+    zh: '该客户已由 {owner} 负责',
+    en: 'This customer already exists and is owned by {owner}.',
+  },
+  CUSTOMER_SIMILAR: {
+    status: 409,
+    zh: '发现名称相近的客户，请确认不是重复客户；如确需新建，请填写原因',
+    en: 'Customers with a similar name exist. Confirm it is not a duplicate and give a reason to go ahead.',
+  },
+  CUSTOMER_DELETED: {
+    status: 409,
+    zh: '该客户已被删除',
+    en: 'This customer has been deleted.',
+  },
+  CUSTOMER_NOT_DELETED: {
+    status: 409,
+    zh: '该客户未被删除，无需恢复',
+    en: 'This customer is not deleted.',
+  },
+  MERGE_SAME_CUSTOMER: {
+    status: 409,
+    zh: '不能将客户与其自身合并',
+    en: 'A customer cannot be merged into itself.',
+  },
+  OWNER_INVALID: {
+    status: 400,
+    zh: '负责人必须是启用状态的用户',
+    en: 'The owner must be an active user.',
+  },
+  TEAM_MEMBER_EXISTS: {
+    status: 409,
+    zh: '该成员已在客户团队中',
+    en: 'This person is already on the account team.',
+  },
+  TEAM_OWNER_FIXED: {
+    status: 409,
+    zh: '负责人由分配/转移操作维护，不能在团队中直接修改或移除',
+    en: 'The owner is changed by assigning or transferring the customer, not on the team.',
+  },
+  ORDER_NO_TAKEN: {
+    status: 409,
+    zh: '订单编号已存在',
+    en: 'This order number is already in use.',
+  },
+  IMPORT_STATE_INVALID: {
+    status: 409,
+    zh: '导入任务当前状态不允许此操作：{state}',
+    en: 'The import cannot do this in its current state: {state}.',
+  },
+  IMPORT_FILE_INVALID: {
+    status: 400,
+    zh: '无法读取文件：{reason}',
+    en: 'The file cannot be read: {reason}.',
+  },
+  IMPORT_MAPPING_INVALID: {
+    status: 400,
+    zh: '列映射不完整：{reason}',
+    en: 'The column mapping is incomplete: {reason}.',
+  },
+  EXPORT_TOO_LARGE: {
+    status: 413,
+    zh: '导出行数超过上限 {max}，请缩小筛选范围',
+    en: 'The export exceeds {max} rows. Narrow the filter.',
+  },
+
   // Field validation
   MOBILE_INVALID: {
     status: 400,
@@ -179,6 +251,73 @@ export const ERRORS = {
     status: 400,
     zh: '编码须为 1–32 位字母、数字或 . _ -，且以字母或数字开头',
     en: 'Codes have 1–32 letters, digits, or . _ - and start with a letter or digit.',
+  },
+  CREDIT_CODE_INVALID: {
+    status: 400,
+    zh: '统一社会信用代码无效（18 位，校验位不符或含无效字符）',
+    en: 'Invalid unified social credit code (18 characters with a valid check character).',
+  },
+  COMPANY_NAME_INVALID: {
+    status: 400,
+    zh: '请输入有效的公司名称（2–100 个字符）',
+    en: 'Enter a valid company name (2–100 characters).',
+  },
+  INDUSTRY_INVALID: {
+    status: 400,
+    zh: '行业须为国民经济行业分类 A–T 门类之一',
+    en: 'The industry must be one of the GB/T 4754 sections A–T.',
+  },
+  REGION_INVALID: {
+    status: 400,
+    zh: '地区代码无效（GB/T 2260 省或地级市代码）',
+    en: 'Invalid region code (a GB/T 2260 province or city code).',
+  },
+  PHONE_INVALID: {
+    status: 400,
+    zh: '请输入有效的电话号码',
+    en: 'Enter a valid phone number.',
+  },
+  AMOUNT_INVALID: {
+    status: 400,
+    zh: '金额格式不正确（最多两位小数）',
+    en: 'Invalid amount (at most two decimal places).',
+  },
+  AMOUNT_NEGATIVE: { status: 400, zh: '金额不能为负数', en: 'The amount must not be negative.' },
+  DATE_INVALID: {
+    status: 400,
+    zh: '日期格式不正确（例如 2026-01-31）',
+    en: 'Invalid date (e.g. 2026-01-31).',
+  },
+  ENUM_INVALID: {
+    status: 400,
+    zh: '取值不在可选范围内：{allowed}',
+    en: 'The value is not one of: {allowed}.',
+  },
+  URL_INVALID: { status: 400, zh: '网址格式不正确', en: 'Enter a valid web address.' },
+  NUMERIC_CELL_TEXT_EXPECTED: {
+    status: 400,
+    zh: '该列须为文本格式：Excel 将长数字保存为数值会丢失精度，请将单元格设为文本后重新填写',
+    en: 'This column must be text: Excel stores long numbers with lost digits. Format the cells as text and re-enter them.',
+  },
+  USER_NOT_FOUND_BY_NAME: {
+    status: 400,
+    zh: '找不到用户：{name}',
+    en: 'No such user: {name}.',
+  },
+  CUSTOMER_NOT_FOUND_BY_KEY: {
+    status: 400,
+    zh: '找不到客户：{key}',
+    en: 'No such customer: {key}.',
+  },
+  DUPLICATE_IN_FILE: {
+    status: 400,
+    zh: '与文件第 {row} 行重复',
+    en: 'Duplicates row {row} of the file.',
+  },
+  FORMULA_NOT_ALLOWED: {
+    status: 400,
+    zh: '单元格包含公式且无计算结果，请粘贴为数值',
+    en: 'The cell holds a formula without a value. Paste it as a value.',
   },
 } as const satisfies Record<string, ErrorDef>;
 

@@ -3,6 +3,7 @@ export * from './i18n.js';
 export * from './masking.js';
 export * from './permissions/builtin-roles.js';
 export * from './permissions/catalog.js';
+export * from './permissions/customer-access.js';
 export * from './permissions/evaluate.js';
 export * from './permissions/role-editing.js';
 export * from './permissions/schemas.js';

@@ -149,6 +149,97 @@ export class MatrixFixtures {
     return rows.map((r) => r.id);
   }
 
+  /**
+   * A fresh customer. "in": owned by `manager` (上海销售一部) with `service`, `tech` and `delivery` on
+   * its account team (read_write) — inside the sphere of director, head, manager and the support
+   * staff. "out": owned by `manager3` (深圳销售部), no team — outside everyone's but the super admin's.
+   */
+  async customer(where: 'in' | 'out'): Promise<{ id: string; version: number; name: string }> {
+    const id = randomUUID();
+    const name = `矩阵客户${unique()}有限公司`;
+    const owner = this.userIds[where === 'in' ? 'manager' : 'manager3']!;
+    const dept = this.dept[where === 'in' ? 'SH01' : 'SZ01']!;
+    await this.sql(
+      `INSERT INTO customers (tenant_id, id, name, name_norm, name_pinyin, status, owner_id, department_id)
+       VALUES (kam_tenant(), $1, $2, $3, $3, 'active', $4, $5)`,
+      [id, name, name.toLowerCase(), owner, dept],
+    );
+    const team: [string, string][] = [[owner, 'owner']];
+    if (where === 'in') {
+      team.push(
+        [this.userIds.service!, 'customer_service'],
+        [this.userIds.tech!, 'technical_support'],
+        [this.userIds.delivery!, 'delivery'],
+      );
+    }
+    for (const [userId, role] of team) {
+      await this.sql(
+        `INSERT INTO customer_team (tenant_id, customer_id, user_id, team_role, access)
+         VALUES (kam_tenant(), $1, $2, $3, 'read_write')`,
+        [id, userId, role],
+      );
+    }
+    return { id, version: 1, name };
+  }
+
+  /** A fresh contact of a customer (version 1). */
+  async contact(customerId: string): Promise<{ id: string; version: number }> {
+    const id = randomUUID();
+    await this.sql(
+      `INSERT INTO contacts (tenant_id, id, customer_id, name, name_pinyin, mobile, email)
+       VALUES (kam_tenant(), $1, $2, $3, $3, '+8613912345678', 'contact@matrix.kam.example')`,
+      [id, customerId, `联系人${unique()}`],
+    );
+    return { id, version: 1 };
+  }
+
+  /** A fresh follow-up of a customer by its owner (version 1). */
+  async followUp(customerId: string): Promise<{ id: string; version: number }> {
+    const id = randomUUID();
+    await this.sql(
+      `INSERT INTO follow_ups (tenant_id, id, customer_id, type, at, author_id, summary)
+       SELECT kam_tenant(), $1, c.id, 'call', now(), c.owner_id, '矩阵跟进'
+       FROM customers c WHERE c.tenant_id = kam_tenant() AND c.id = $2`,
+      [id, customerId],
+    );
+    return { id, version: 1 };
+  }
+
+  /** A fresh confirmed order of a customer (version 1). */
+  async order(customerId: string): Promise<{ id: string; version: number; orderNo: string }> {
+    const id = randomUUID();
+    const orderNo = `MX-${unique()}`;
+    await this.sql(
+      `INSERT INTO orders (tenant_id, id, order_no, customer_id, ordered_at, amount)
+       VALUES (kam_tenant(), $1, $2, $3, current_date, 1000.00)`,
+      [id, orderNo, customerId],
+    );
+    return { id, version: 1, orderNo };
+  }
+
+  /** A fresh unpaid payment instalment of an order (version 1). */
+  async payment(orderId: string): Promise<{ id: string; version: number }> {
+    const id = randomUUID();
+    await this.sql(
+      `INSERT INTO payments (tenant_id, id, order_id, customer_id, amount, due_date)
+       SELECT kam_tenant(), $1, o.id, o.customer_id, 500.00, current_date + 30
+       FROM orders o WHERE o.tenant_id = kam_tenant() AND o.id = $2`,
+      [id, orderId],
+    );
+    return { id, version: 1 };
+  }
+
+  /** A fresh open service record (a question) of a customer (version 1). */
+  async serviceRecord(customerId: string): Promise<{ id: string; version: number }> {
+    const id = randomUUID();
+    await this.sql(
+      `INSERT INTO service_records (tenant_id, id, customer_id, type, severity, title, opened_at)
+       VALUES (kam_tenant(), $1, $2, 'question', 'medium', $3, now())`,
+      [id, customerId, `矩阵工单${unique()}`],
+    );
+    return { id, version: 1 };
+  }
+
   /** The organisation's security policy version. */
   async policyVersion(): Promise<number> {
     const rows = await this.sql<{ version: number }>(

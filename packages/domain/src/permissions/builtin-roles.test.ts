@@ -9,6 +9,10 @@ const as = (...keys: (typeof BUILTIN_ROLE_KEYS)[number][]): ActorContext => ({
   departmentId: 'sales',
   roles: keys.map((key) => ({ roleId: key, ...builtinRole(key) })),
 });
+const recordKeys = (actions: string[]): PermissionKey[] =>
+  ['contact', 'follow_up', 'order', 'service_record'].flatMap((r) =>
+    actions.map((a) => `${r}.${a}` as PermissionKey),
+  );
 const keysOf = (actor: ActorContext): PermissionKey[] => PERMISSION_KEYS.filter((key) => can(actor, key));
 
 describe('built-in roles', () => {
@@ -46,11 +50,20 @@ describe('built-in roles', () => {
       'user.create',
       'user.edit',
       'user.assign',
+      'customer.view',
+      'customer.create',
+      'customer.edit',
+      'customer.delete',
+      'customer.assign',
+      'customer.export',
+      'customer.import',
+      ...recordKeys(['view', 'create', 'edit', 'delete']),
       'role.view',
       'api_token.create',
       'tenant.view',
     ]);
     expect(effectiveScope(director, 'user', 'edit')?.subtrees).toEqual(['sales']);
+    expect(effectiveScope(director, 'customer', 'assign')?.subtrees).toEqual(['sales']);
   });
 
   it('lets a department head view the subtree but edit only the own department', () => {
@@ -58,6 +71,8 @@ describe('built-in roles', () => {
     expect(effectiveScope(head, 'user', 'view')?.subtrees).toEqual(['sales']);
     expect(effectiveScope(head, 'user', 'edit')?.departments).toEqual(['sales']);
     expect(can(head, 'user.create')).toBe(false);
+    expect(effectiveScope(head, 'customer', 'export')?.subtrees).toEqual(['sales']);
+    expect(can(head, 'customer.delete')).toBe(false);
   });
 
   it('lets an account manager see only the own department', () => {
@@ -68,14 +83,50 @@ describe('built-in roles', () => {
       departments: ['sales'],
       subtrees: [],
     });
-    expect(keysOf(am)).toEqual(['department.view', 'user.view', 'api_token.create']);
+    expect(keysOf(am)).toEqual([
+      'department.view',
+      'user.view',
+      'customer.view',
+      'customer.create',
+      'customer.edit',
+      'customer.import',
+      ...recordKeys(['view', 'create', 'edit', 'delete']),
+      'api_token.create',
+    ]);
+    // customers: only their own (the account team adds more, see customer-access.ts)
+    expect(effectiveScope(am, 'customer', 'view')).toEqual({
+      all: false,
+      self: true,
+      departments: [],
+      subtrees: [],
+    });
+    expect(can(am, 'customer.export')).toBe(false);
+    expect(can(am, 'customer.assign')).toBe(false);
   });
 
   it('keeps support staff read-only with masked contact data', () => {
     for (const key of ['customer_service', 'technical_support', 'delivery'] as const) {
       const staff = as(key);
-      expect(keysOf(staff)).toEqual(['department.view', 'user.view']);
+      expect(keysOf(staff)).toEqual([
+        'department.view',
+        'user.view',
+        'customer.view',
+        'contact.view',
+        'follow_up.view',
+        'follow_up.create',
+        'service_record.view',
+        'service_record.create',
+        'service_record.edit',
+      ]);
       expect(effectiveFieldRules(staff, 'user')).toEqual({ mobile: 'masked', email: 'masked' });
+      expect(effectiveFieldRules(staff, 'contact')).toEqual({
+        mobile: 'masked',
+        phone: 'masked',
+        email: 'masked',
+      });
+      // no master data edits, and their customers come only from account teams
+      expect(can(staff, 'customer.edit') || can(staff, 'contact.edit')).toBe(false);
+      expect(effectiveScope(staff, 'customer', 'view')?.self).toBe(true);
     }
   });
 

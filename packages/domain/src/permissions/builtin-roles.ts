@@ -1,6 +1,7 @@
 /**
  * Built-in roles (read-only; tenants create their own roles for anything else).
  *
+ * Account system:
  * | role              | department        | user                                   | role   | audit       | api_token | tenant           |
  * |-------------------|-------------------|----------------------------------------|--------|-------------|-----------|------------------|
  * | super_admin       | every action, all | every action, all                      | all    | view,export | create    | view,configure   |
@@ -12,6 +13,19 @@
  * | delivery          |                   |                                        |        |             |           |                  |
  * | auditor           | –                 | –                                      | –      | view,export | –         | –                |
  *
+ * Customer 360 (scopes look at the customer's owner — `self` — and owning department; the account
+ * team adds customers outside the scope, see `customer-access.ts`):
+ * | role              | customer                                         | contact, follow_up, order, service_record |
+ * |-------------------|--------------------------------------------------|-------------------------------------------|
+ * | super_admin       | every action, all                                | every action, all                         |
+ * | sales_director    | view,create,edit,delete,assign,export,import: tree | view,create,edit,delete: tree           |
+ * | department_head   | view,create,edit,assign,export,import: tree      | view,create,edit,delete: tree             |
+ * | account_manager   | view,create,edit,import: self                    | view,create,edit,delete: self             |
+ * | customer_service, | view: self (i.e. their account teams only)       | contact view (mobile, phone, email        |
+ * | technical_support,|                                                  | masked); follow_up view,create;           |
+ * | delivery          |                                                  | service_record view,create,edit: self     |
+ * | auditor           | –                                                | –                                         |
+ *
  * Rationale: the super admin sets everything up and automatically gets every catalogue pair (new resources
  * included) — nothing in the catalogue can erase audit entries. A director runs a sales organisation: sees and
  * staffs their department and everything below it, and may hand out existing roles (the server must reject
@@ -19,6 +33,10 @@
  * sees their subtree and maintains the users of their own department. Account managers see their own
  * department. Support staff are read-only and see colleagues' contact data masked. The auditor is separated
  * from administration (segregation of duties) and only reads/exports the audit log.
+ * For customers: reps own their customers and cannot export (exports leak data) or reassign them;
+ * heads and directors assign, transfer and export within their subtree; only directors delete,
+ * restore and merge. Support staff see exactly the customers whose account team they are on,
+ * never edit master data, and log service records (with read-write team access).
  */
 import type { LocalizedText } from '../i18n.js';
 import {
@@ -54,6 +72,10 @@ export interface BuiltinRole {
 const grant = (resource: Resource, actions: Action[], scope?: Scope): Grant[] =>
   actions.map((action) => (scope ? { resource, action, scope } : { resource, action }));
 
+/** The same actions on every record attached to a customer. */
+const customerRecords = (actions: Action[], scope: Scope): Grant[] =>
+  (['contact', 'follow_up', 'order', 'service_record'] as const).flatMap((r) => grant(r, actions, scope));
+
 const everything: Grant[] = RESOURCES.flatMap((resource) =>
   grant(resource, resourceActions(resource), isRecordResource(resource) ? 'all' : undefined),
 );
@@ -62,10 +84,20 @@ const supportStaff = (key: BuiltinRoleKey, name: LocalizedText, description: Loc
   key,
   name,
   description,
-  grants: [...grant('department', ['view'], 'department'), ...grant('user', ['view'], 'department')],
+  grants: [
+    ...grant('department', ['view'], 'department'),
+    ...grant('user', ['view'], 'department'),
+    ...grant('customer', ['view'], 'self'),
+    ...grant('contact', ['view'], 'self'),
+    ...grant('follow_up', ['view', 'create'], 'self'),
+    ...grant('service_record', ['view', 'create', 'edit'], 'self'),
+  ],
   fieldRules: [
     { resource: 'user', field: 'mobile', rule: 'masked' },
     { resource: 'user', field: 'email', rule: 'masked' },
+    { resource: 'contact', field: 'mobile', rule: 'masked' },
+    { resource: 'contact', field: 'phone', rule: 'masked' },
+    { resource: 'contact', field: 'email', rule: 'masked' },
   ],
 });
 
@@ -90,6 +122,12 @@ export const BUILTIN_ROLES: readonly BuiltinRole[] = [
     grants: [
       ...grant('department', ['view'], 'department_tree'),
       ...grant('user', ['view', 'create', 'edit', 'assign'], 'department_tree'),
+      ...grant(
+        'customer',
+        ['view', 'create', 'edit', 'delete', 'assign', 'export', 'import'],
+        'department_tree',
+      ),
+      ...customerRecords(['view', 'create', 'edit', 'delete'], 'department_tree'),
       ...grant('role', ['view']),
       ...grant('tenant', ['view']),
       ...grant('api_token', ['create']),
@@ -107,6 +145,8 @@ export const BUILTIN_ROLES: readonly BuiltinRole[] = [
       ...grant('department', ['view'], 'department_tree'),
       ...grant('user', ['view'], 'department_tree'),
       ...grant('user', ['edit'], 'department'),
+      ...grant('customer', ['view', 'create', 'edit', 'assign', 'export', 'import'], 'department_tree'),
+      ...customerRecords(['view', 'create', 'edit', 'delete'], 'department_tree'),
       ...grant('api_token', ['create']),
     ],
     fieldRules: [],
@@ -114,10 +154,15 @@ export const BUILTIN_ROLES: readonly BuiltinRole[] = [
   {
     key: 'account_manager',
     name: { zh: '客户经理', en: 'Account manager' },
-    description: { zh: '查看本部门及其成员', en: 'Sees their own department and its members' },
+    description: {
+      zh: '查看本部门及其成员，维护自己负责的客户',
+      en: 'Sees their own department and its members; looks after the customers they own',
+    },
     grants: [
       ...grant('department', ['view'], 'department'),
       ...grant('user', ['view'], 'department'),
+      ...grant('customer', ['view', 'create', 'edit', 'import'], 'self'),
+      ...customerRecords(['view', 'create', 'edit', 'delete'], 'self'),
       ...grant('api_token', ['create']),
     ],
     fieldRules: [],

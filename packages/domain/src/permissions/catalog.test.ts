@@ -17,7 +17,7 @@ import {
 } from './catalog.js';
 
 describe('permission catalogue', () => {
-  it('lists exactly the foundation pairs', () => {
+  it('lists exactly the account-system and Customer 360 pairs', () => {
     expect([...PERMISSION_KEYS].sort()).toEqual(
       [
         'department.view',
@@ -35,6 +35,16 @@ describe('permission catalogue', () => {
         'api_token.create',
         'tenant.view',
         'tenant.configure',
+        'customer.view',
+        'customer.create',
+        'customer.edit',
+        'customer.delete',
+        'customer.assign',
+        'customer.export',
+        'customer.import',
+        ...['contact', 'follow_up', 'order', 'service_record'].flatMap((r) =>
+          ['view', 'create', 'edit', 'delete'].map((a) => `${r}.${a}`),
+        ),
       ].sort(),
     );
   });
@@ -43,8 +53,16 @@ describe('permission catalogue', () => {
     expect(resourceActions('audit')).toEqual(['view', 'export']);
   });
 
-  it('marks only department and user as record resources', () => {
-    expect(RESOURCES.filter(isRecordResource)).toEqual(['department', 'user']);
+  it('marks departments, users and customer-bound records as record resources', () => {
+    expect(RESOURCES.filter(isRecordResource)).toEqual([
+      'department',
+      'user',
+      'customer',
+      'contact',
+      'follow_up',
+      'order',
+      'service_record',
+    ]);
   });
 
   it('labels every resource, action and field in both languages', () => {

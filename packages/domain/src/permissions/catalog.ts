@@ -81,6 +81,78 @@ export const CATALOG = {
       lastLoginAt: { label: { zh: '最近登录', en: 'Last sign-in' }, sensitivity: 'none' },
     },
   },
+  customer: {
+    label: { zh: '客户', en: 'Customers' },
+    recordScoped: true,
+    actions: {
+      view: { zh: '查看客户', en: 'View customers' },
+      create: { zh: '新建客户', en: 'Create customers' },
+      edit: { zh: '编辑客户资料与团队', en: 'Edit customers and their account teams' },
+      delete: { zh: '删除、恢复与合并客户', en: 'Delete, restore and merge customers' },
+      assign: { zh: '分配与转移客户', en: 'Assign and transfer customers' },
+      export: { zh: '导出客户', en: 'Export customers' },
+      import: { zh: '导入客户数据', en: 'Import customer data' },
+    },
+    fields: {
+      creditCode: { label: { zh: '统一社会信用代码', en: 'Credit code' }, sensitivity: 'text' },
+      address: { label: { zh: '地址', en: 'Address' }, sensitivity: 'text' },
+      website: { label: { zh: '网址', en: 'Website' }, sensitivity: 'text' },
+      notes: { label: { zh: '备注', en: 'Notes' }, sensitivity: 'text' },
+      revenue12m: { label: { zh: '近 12 个月收入', en: 'Revenue (12 months)' }, sensitivity: 'none' },
+    },
+  },
+  contact: {
+    label: { zh: '联系人', en: 'Contacts' },
+    recordScoped: true,
+    actions: {
+      view: { zh: '查看联系人', en: 'View contacts' },
+      create: { zh: '新建联系人', en: 'Create contacts' },
+      edit: { zh: '编辑联系人', en: 'Edit contacts' },
+      delete: { zh: '删除联系人', en: 'Delete contacts' },
+    },
+    fields: {
+      mobile: { label: { zh: '手机号', en: 'Mobile' }, sensitivity: 'mobile' },
+      phone: { label: { zh: '座机', en: 'Phone' }, sensitivity: 'mobile' },
+      email: { label: { zh: '邮箱', en: 'Email' }, sensitivity: 'email' },
+      wechat: { label: { zh: '微信号', en: 'WeChat ID' }, sensitivity: 'text' },
+      birthday: { label: { zh: '生日', en: 'Birthday' }, sensitivity: 'none' },
+    },
+  },
+  follow_up: {
+    label: { zh: '跟进记录', en: 'Follow-ups' },
+    recordScoped: true,
+    actions: {
+      view: { zh: '查看跟进记录', en: 'View follow-ups' },
+      create: { zh: '新建跟进记录', en: 'Log follow-ups' },
+      edit: { zh: '编辑跟进记录', en: 'Edit follow-ups' },
+      delete: { zh: '删除跟进记录', en: 'Delete follow-ups' },
+    },
+    fields: {},
+  },
+  order: {
+    label: { zh: '订单与回款', en: 'Orders & payments' },
+    recordScoped: true,
+    actions: {
+      view: { zh: '查看订单与回款', en: 'View orders and payments' },
+      create: { zh: '新建订单与回款', en: 'Create orders and payments' },
+      edit: { zh: '编辑订单与回款', en: 'Edit orders and payments' },
+      delete: { zh: '删除订单与回款', en: 'Delete orders and payments' },
+    },
+    fields: {
+      grossMargin: { label: { zh: '毛利', en: 'Gross margin' }, sensitivity: 'none' },
+    },
+  },
+  service_record: {
+    label: { zh: '服务记录', en: 'Service records' },
+    recordScoped: true,
+    actions: {
+      view: { zh: '查看服务记录', en: 'View service records' },
+      create: { zh: '新建服务记录', en: 'Create service records' },
+      edit: { zh: '编辑与关闭服务记录', en: 'Edit and close service records' },
+      delete: { zh: '删除服务记录', en: 'Delete service records' },
+    },
+    fields: {},
+  },
   role: {
     label: { zh: '角色与权限', en: 'Roles & permissions' },
     recordScoped: false,

@@ -17,7 +17,7 @@ describe('zGrant', () => {
 
   it.each<[object, string]>([
     [{ resource: 'audit', action: 'delete' }, 'pair not in catalogue'],
-    [{ resource: 'customer', action: 'view', scope: 'all' }, 'unknown resource'],
+    [{ resource: 'opportunity', action: 'view', scope: 'all' }, 'unknown resource'],
     [{ resource: 'user', action: 'view' }, 'record grant without scope'],
     [{ resource: 'role', action: 'view', scope: 'all' }, 'scope on non-record resource'],
     [{ resource: 'user', action: 'view', scope: 'custom' }, 'custom without departments'],

@@ -1,0 +1,41 @@
+import { type Action, type CustomerBoundResource, effectiveScope, teamAccessNeeded } from '@kam/domain';
+import type { Actor } from '../context.js';
+import { scopePredicate } from './scope-sql.js';
+import type { Params } from './sql.js';
+
+/**
+ * The SQL form of `customerAccessAllows` (@kam/domain): which customers the actor may do
+ * `resource.action` on, as a predicate over a customers row aliased `alias` (columns id, owner_id,
+ * department_id). Records attached to a customer (contacts, follow-ups, orders, payments, service
+ * records) are filtered by joining their customer and applying this predicate to it.
+ *
+ * `null` when the actor's roles do not hold the permission at all (the route guard normally
+ * refuses such requests earlier). Deleted customers are not excluded here: callers decide.
+ *
+ * The account-team part is an init-plan (`= ANY(ARRAY(…))`): the actor's team customers are read
+ * once through `customer_team_user_idx`, then matched by primary key — so a list stays an index
+ * scan however large the tenant.
+ */
+export function customerScopeSql(
+  actor: Actor,
+  resource: CustomerBoundResource,
+  action: Action,
+  p: Params,
+  alias = 'c',
+): string | null {
+  const scope = effectiveScope(actor, resource, action);
+  if (scope === null) return null;
+  const byScope = scopePredicate(
+    scope,
+    actor.userId,
+    { self: [`${alias}.owner_id`], department: `${alias}.department_id` },
+    p,
+  );
+  if (scope.all) return byScope;
+  const needed = teamAccessNeeded(resource, action);
+  if (needed === null) return byScope;
+  const access = needed === 'read_write' ? ` AND ct.access = 'read_write'` : '';
+  const team = `${alias}.id = ANY(ARRAY(SELECT ct.customer_id FROM customer_team ct
+      WHERE ct.tenant_id = kam_tenant() AND ct.user_id = ${p.add(actor.userId)}::uuid${access}))`;
+  return byScope === 'FALSE' ? team : `(${byScope} OR ${team})`;
+}

@@ -1,0 +1,4 @@
+import type { Entry } from '../support/matrix-table.js';
+
+/** Permission-matrix rows of this capability (see permission-matrix.test.ts for the columns). */
+export const CUSTOMER_MATRIX: Record<string, Entry> = {};
