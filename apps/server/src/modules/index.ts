@@ -1,10 +1,17 @@
 import type { FastifyInstance } from 'fastify';
 import { auditRoutes } from './audit/routes.js';
 import { authRoutes } from './auth/routes.js';
+import { contactRoutes } from './contacts/routes.js';
+import { customerRoutes } from './customers/routes.js';
 import { departmentRoutes } from './departments/routes.js';
+import { exportRoutes } from './exports/routes.js';
+import { followUpRoutes } from './follow-ups/routes.js';
 import { healthRoutes } from './health/routes.js';
+import { importRoutes } from './imports/routes.js';
+import { orderRoutes } from './orders/routes.js';
 import { organizationRoutes } from './organization/routes.js';
 import { roleRoutes } from './roles/routes.js';
+import { serviceRecordRoutes } from './service-records/routes.js';
 import { apiTokenRoutes } from './tokens/routes.js';
 import { userRoutes } from './users/routes.js';
 
@@ -20,6 +27,13 @@ export async function registerModules(app: FastifyInstance): Promise<void> {
       await v1.register(apiTokenRoutes);
       await v1.register(auditRoutes);
       await v1.register(organizationRoutes);
+      await v1.register(customerRoutes);
+      await v1.register(contactRoutes);
+      await v1.register(followUpRoutes);
+      await v1.register(orderRoutes);
+      await v1.register(serviceRecordRoutes);
+      await v1.register(importRoutes);
+      await v1.register(exportRoutes);
     },
     { prefix: '/api/v1' },
   );

@@ -2,11 +2,13 @@ import type { Database } from '../db/database.js';
 import type { JobQueue } from '../jobs/queue.js';
 import { verifyTenantChain } from './audit/verify.js';
 import { writeAudit } from './audit/writer.js';
+import { registerCustomerJobs } from './customers/jobs.js';
+import { registerImportJobs } from './imports/jobs.js';
 
 export const AUDIT_VERIFY_JOB = 'audit.verify-chains';
 
 /**
- * Background work of the foundation. Every process registers the same handlers and schedules; the
+ * Background work of every capability. Every process registers the same handlers and schedules; the
  * worker role runs handlers, the scheduler role sends each scheduled slot exactly once.
  */
 export async function registerJobs(jobs: JobQueue, db: Database): Promise<void> {
@@ -15,6 +17,8 @@ export async function registerJobs(jobs: JobQueue, db: Database): Promise<void> 
     await verifyAllChains(db);
   });
   await jobs.schedule(AUDIT_VERIFY_JOB, '30 2 * * *', {}, { tz: 'Asia/Shanghai' });
+  await registerCustomerJobs(jobs, db);
+  await registerImportJobs(jobs, db);
 }
 
 export async function verifyAllChains(db: Database): Promise<{ tenantId: string; ok: boolean }[]> {

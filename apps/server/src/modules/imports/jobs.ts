@@ -1,0 +1,4 @@
+import type { Database } from '../../db/database.js';
+import type { JobQueue } from '../../jobs/queue.js';
+
+export async function registerImportJobs(_jobs: JobQueue, _db: Database): Promise<void> {}
