@@ -319,6 +319,102 @@ export const ERRORS = {
     zh: '单元格包含公式且无计算结果，请粘贴为数值',
     en: 'The cell holds a formula without a value. Paste it as a value.',
   },
+  TAGS_INVALID: {
+    status: 400,
+    zh: '标签最多 20 个，每个不超过 20 个字符',
+    en: 'At most 20 tags of up to 20 characters each.',
+  },
+  // Approval flows
+  APPROVAL_REQUEST_TYPE_INVALID: {
+    status: 400,
+    zh: '审批类型无效',
+    en: 'The approval request type is not valid.',
+  },
+  APPROVAL_NO_STEPS: {
+    status: 400,
+    zh: '审批流程至少需要一个步骤',
+    en: 'An approval flow needs at least one step.',
+  },
+  APPROVAL_STEP_ID_DUPLICATE: {
+    status: 400,
+    zh: '步骤标识重复：{id}',
+    en: 'Duplicate step id: {id}.',
+  },
+  APPROVAL_STEP_NO_APPROVERS: {
+    status: 400,
+    zh: '每个步骤至少需要一个审批人',
+    en: 'Every step needs at least one approver.',
+  },
+  APPROVAL_CONDITION_INVALID: {
+    status: 400,
+    zh: '步骤条件设置有误，请检查字段、运算符和取值',
+    en: 'The step condition is invalid. Check its field, operator and value.',
+  },
+  APPROVAL_CONDITION_TOO_DEEP: {
+    status: 400,
+    zh: '条件嵌套不能超过 {max} 层',
+    en: 'Conditions can be nested at most {max} levels deep.',
+  },
+  APPROVAL_NO_APPROVER: {
+    status: 409,
+    zh: '审批步骤“{step}”找不到审批人，请联系管理员检查审批流程或部门负责人设置',
+    en: 'No approver found for step "{step}". Ask an administrator to check the approval flow and department heads.',
+  },
+  APPROVAL_ALREADY_DECIDED: {
+    status: 409,
+    zh: '该审批已结束，无法再处理',
+    en: 'This request has already been decided.',
+  },
+  APPROVAL_STATE_INVALID: {
+    status: 409,
+    zh: '审批单当前状态不允许此操作',
+    en: 'The request cannot do this in its current state.',
+  },
+  APPROVAL_SELF_APPROVAL: {
+    status: 403,
+    zh: '不能审批自己提交的申请',
+    en: 'You cannot decide on your own request.',
+  },
+  APPROVAL_NOT_APPROVER: {
+    status: 403,
+    zh: '您不是当前步骤的审批人',
+    en: 'You are not an approver of the current step.',
+  },
+  APPROVAL_ALREADY_VOTED: {
+    status: 409,
+    zh: '您已处理过当前步骤',
+    en: 'You have already decided on this step.',
+  },
+  APPROVAL_REASON_REQUIRED: {
+    status: 400,
+    zh: '请填写原因',
+    en: 'Please give a reason.',
+  },
+  APPROVAL_NOT_REQUESTER: {
+    status: 403,
+    zh: '只有申请人可以执行此操作',
+    en: 'Only the requester can do this.',
+  },
+  APPROVAL_NOT_PARTICIPANT: {
+    status: 403,
+    zh: '只有申请人和审批人可以评论',
+    en: 'Only the requester and approvers can comment.',
+  },
+  APPROVAL_TIMEOUT_STALE: {
+    status: 409,
+    zh: '审批超时提醒已失效',
+    en: 'This approval timeout no longer applies.',
+  },
+  IMPORT_RECORD_EXISTS: {
+    status: 409,
+    zh: '已存在相同的记录：{name}',
+    en: 'The same record already exists: {name}.',
+  },
+  IMPORT_BATCH_FAILED: {
+    status: 409,
+    zh: '第 {first}–{last} 行所在批次导入失败，已整体回滚（{reason}）',
+    en: 'The batch of rows {first}–{last} failed and was rolled back as a whole ({reason}).',
+  },
 } as const satisfies Record<string, ErrorDef>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -190,8 +190,11 @@ function validationFields(context: string, v: ZodIssueLike): FieldError[] {
       params: { name },
     }));
   }
-  if (isErrorCode(v.message))
-    return [{ path: base, code: v.message, message: '', params: p as Record<string, number> }];
+  if (isErrorCode(v.message)) {
+    // zod enum issues carry their options as `values`; ENUM_INVALID messages name them as {allowed}.
+    const params = Array.isArray(p.values) ? { ...p, allowed: p.values.join(', ') } : p;
+    return [{ path: base, code: v.message, message: '', params: params as Record<string, number> }];
+  }
   if (v.keyword === 'invalid_type' && /received undefined/.test(v.message))
     return [{ path: base, code: 'REQUIRED', message: '' }];
   if (v.keyword === 'too_small' && p.origin === 'string' && Number(p.minimum) === 1) {
