@@ -139,6 +139,10 @@ CREATE UNIQUE INDEX contacts_primary_key ON contacts (tenant_id, customer_id) WH
 CREATE INDEX contacts_mobile_idx ON contacts (tenant_id, mobile) WHERE mobile IS NOT NULL;
 CREATE INDEX contacts_mobile_trgm_idx ON contacts USING gin (mobile gin_trgm_ops);
 CREATE INDEX contacts_phone_trgm_idx ON contacts USING gin (phone gin_trgm_ops);
+-- the contact list across customers: pinyin order and name search
+CREATE INDEX contacts_name_pinyin_idx ON contacts (tenant_id, name_pinyin, id);
+CREATE INDEX contacts_name_trgm_idx ON contacts USING gin (name gin_trgm_ops);
+CREATE INDEX contacts_name_pinyin_trgm_idx ON contacts USING gin (name_pinyin gin_trgm_ops);
 
 CREATE TABLE follow_ups (
   tenant_id           uuid NOT NULL,
@@ -164,6 +168,9 @@ CREATE TABLE follow_ups (
 CREATE INDEX follow_ups_customer_at_idx ON follow_ups (tenant_id, customer_id, at DESC, id);
 CREATE INDEX follow_ups_open_next_step_idx ON follow_ups (tenant_id, next_step_owner_id, next_step_date)
   WHERE next_step_date IS NOT NULL AND next_step_done_at IS NULL;
+-- follow-up lists across customers: newest first, and by author
+CREATE INDEX follow_ups_at_idx ON follow_ups (tenant_id, at DESC, id DESC);
+CREATE INDEX follow_ups_author_idx ON follow_ups (tenant_id, author_id, at DESC, id DESC);
 
 -- Orders: the transaction history tiering scores. status: confirmed counts +amount, returned is a
 -- return document and counts −amount, cancelled counts nothing (decision 0010).
@@ -188,6 +195,9 @@ CREATE TABLE orders (
 CREATE UNIQUE INDEX orders_order_no_key ON orders (tenant_id, lower(order_no));
 CREATE INDEX orders_customer_date_idx ON orders (tenant_id, customer_id, ordered_at DESC, id)
   INCLUDE (amount, status);
+-- order lists across customers: by date and by amount
+CREATE INDEX orders_date_idx ON orders (tenant_id, ordered_at DESC, id DESC);
+CREATE INDEX orders_amount_idx ON orders (tenant_id, amount, id);
 
 -- Payments (回款) as instalments of an order: due date and amount; paid_at set when received.
 -- Overdue is derived: unpaid after the due date (in Asia/Shanghai).
@@ -233,6 +243,7 @@ CREATE TABLE service_records (
   CHECK (closed_at IS NULL OR closed_at >= opened_at)
 );
 CREATE INDEX service_records_customer_idx ON service_records (tenant_id, customer_id, opened_at DESC, id);
+CREATE INDEX service_records_opened_idx ON service_records (tenant_id, opened_at DESC, id DESC);
 CREATE INDEX service_records_open_complaints_idx ON service_records (tenant_id, customer_id)
   WHERE type = 'complaint' AND closed_at IS NULL;
 
