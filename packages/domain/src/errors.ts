@@ -415,6 +415,52 @@ export const ERRORS = {
     zh: '第 {first}–{last} 行所在批次导入失败，已整体回滚（{reason}）',
     en: 'The batch of rows {first}–{last} failed and was rolled back as a whole ({reason}).',
   },
+  // Tiering
+  TIERING_WEIGHTS_SUM: {
+    status: 400,
+    zh: '各维度权重之和须恰好为 100%（当前为 {sum}%）',
+    en: 'The dimension weights must add up to exactly 100% (now {sum}%).',
+  },
+  TIERING_THRESHOLDS_INVALID: {
+    status: 400,
+    zh: '分级阈值须在 0–100 之间、从高到低严格递减，且最低一级从 0 分开始',
+    en: 'Tier thresholds must lie within 0–100, decrease strictly from the top tier down, and the lowest tier must start at 0.',
+  },
+  TIERING_TIER_DUPLICATE: { status: 400, zh: '级别重复：{id}', en: 'Duplicate tier: {id}.' },
+  TIERING_TIER_UNKNOWN: {
+    status: 400,
+    zh: '该模型中没有此级别：{id}',
+    en: 'This model has no tier {id}.',
+  },
+  TIERING_RULE_DUPLICATE: { status: 400, zh: '规则标识重复：{id}', en: 'Duplicate rule id: {id}.' },
+  TIERING_DIMENSION_DUPLICATE: { status: 400, zh: '维度重复：{key}', en: 'Duplicate dimension: {key}.' },
+  TIERING_METRIC_INVALID: { status: 400, zh: '指标无效', en: 'The metric is not valid.' },
+  TIERING_BOUNDS_INVALID: {
+    status: 400,
+    zh: '下限须小于上限（对数刻度的下限不能为负数）',
+    en: 'The lower bound must be below the upper bound (and not negative on a logarithmic scale).',
+  },
+  TIERING_BANDS_INVALID: {
+    status: 400,
+    zh: '分段须按下限从高到低排列，且下限不能重复',
+    en: 'Bands must be listed by their lower limit from highest to lowest, without repeats.',
+  },
+  TIERING_CATEGORY_DUPLICATE: { status: 400, zh: '类别重复：{value}', en: 'Duplicate category: {value}.' },
+  TIERING_AT_LEAST_INVALID: {
+    status: 400,
+    zh: '“至少满足 k 项”中的 k 须在 1 到 {max} 之间',
+    en: '"At least k of n" needs k between 1 and {max}.',
+  },
+  TIERING_POPULATION_MISSING: {
+    status: 409,
+    zh: '缺少指标“{metric}”的总体统计，请先完成一次全量分级',
+    en: 'Population statistics for "{metric}" are missing. Run a full tiering run first.',
+  },
+  TIERING_FIT_INSUFFICIENT_DATA: {
+    status: 409,
+    zh: '数据不足，无法拟合模型（至少需要 {min} 位有复购的客户）',
+    en: 'Not enough data to fit the model (at least {min} customers with repeat purchases are needed).',
+  },
 } as const satisfies Record<string, ErrorDef>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -20,6 +20,7 @@ export * from './permissions/schemas.js';
 export * from './security/password-policy.js';
 export * from './security/security-policy.js';
 export * from './text/pinyin.js';
+export * from './tiering/index.js';
 export * from './validation/email.js';
 export * from './validation/mobile.js';
 export * from './validation/names.js';
