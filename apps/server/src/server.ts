@@ -10,8 +10,10 @@ import {
   createOrganization,
   installationTenant,
   recordInstallation,
+  syncBuiltinRoles,
 } from './modules/organization/bootstrap.js';
 import { DEMO_LOGINS, DEMO_PASSWORD, seedDemo } from './modules/organization/demo.js';
+import { seedDemoCustomers } from './modules/organization/demo-customers.js';
 
 export interface RunningKam {
   db: Database;
@@ -32,13 +34,16 @@ async function ensureInstalled(db: Database, config: Config, log: (line: string)
   // The demo's admin uses the documented demo password unless the operator chose one.
   const adminPassword = config.adminPassword ?? (config.demo ? DEMO_PASSWORD : undefined);
   const org = await createOrganization(db, { slug: 'default', name, adminPassword });
-  if (config.demo) await seedDemo(db, org);
+  if (config.demo) {
+    await seedDemo(db, org);
+    await seedDemoCustomers(db, org);
+  }
   await recordInstallation(db, org.tenantId);
   log(`Created organisation "${name}" with super admin "admin".`);
   if (org.generatedAdminPassword) {
     log(`  admin password (shown once, change it at first sign-in): ${org.generatedAdminPassword}`);
   }
-  if (config.demo) log(`  demo accounts seeded (password ${DEMO_PASSWORD}).`);
+  if (config.demo) log(`  demo accounts and demo customers seeded (password ${DEMO_PASSWORD}).`);
 }
 
 export async function startKam(
@@ -47,6 +52,7 @@ export async function startKam(
 ): Promise<RunningKam> {
   const db = await openDatabase(config);
   await migrate(db);
+  await syncBuiltinRoles(db);
   await ensureInstalled(db, config, log);
 
   const roles = new Set<Process>(config.processes);

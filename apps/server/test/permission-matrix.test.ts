@@ -325,7 +325,9 @@ function targetFor(
 
 function urlOf(route: string, req: Req): { method: string; url: string } {
   const [method, pattern] = route.split(' ') as [string, string];
-  const path = pattern.replace(':id', req.id ?? randomUUID());
+  const path = pattern
+    .replace(/:id(?=\/|$)/, req.id ?? randomUUID())
+    .replace(/:userId(?=\/|$)/, req.userId ?? randomUUID());
   return { method, url: req.query ? `${path}?${req.query}` : path };
 }
 
@@ -447,6 +449,9 @@ describe('another organisation', () => {
     const t = targetFor(fxB, sidesB, 'in', other.adminUserId, null);
     const req = (await entry.req?.(t)) ?? {};
     expect(req.id, 'the request addresses a record of the other organisation').toBeDefined();
+    if (route.includes(':userId')) {
+      expect(req.userId, 'the request addresses a member of the other organisation').toBeDefined();
+    }
     const { method, url } = urlOf(route, req);
     const res = await send(actors.super_admin.client, method, url, req.body);
     expect(res.status, brief(res)).toBe(404);

@@ -13,8 +13,10 @@ import type { Params } from './sql.js';
  * refuses such requests earlier). Deleted customers are not excluded here: callers decide.
  *
  * The account-team part is an init-plan (`= ANY(ARRAY(…))`): the actor's team customers are read
- * once through `customer_team_user_idx`, then matched by primary key — so a list stays an index
- * scan however large the tenant.
+ * once through `customer_team_member_idx`, then matched by primary key — so a list stays an index
+ * scan however large the tenant. The owner's own team row (team_role 'owner', read_write) is not
+ * read there: it exists exactly when `owner_id` is the actor (decision 0010), so `c.owner_id = me`
+ * says the same without probing thousands of a busy rep's own customers by id on every page.
  */
 export function customerScopeSql(
   actor: Actor,
@@ -35,7 +37,9 @@ export function customerScopeSql(
   const needed = teamAccessNeeded(resource, action);
   if (needed === null) return byScope;
   const access = needed === 'read_write' ? ` AND ct.access = 'read_write'` : '';
-  const team = `${alias}.id = ANY(ARRAY(SELECT ct.customer_id FROM customer_team ct
-      WHERE ct.tenant_id = kam_tenant() AND ct.user_id = ${p.add(actor.userId)}::uuid${access}))`;
-  return byScope === 'FALSE' ? team : `(${byScope} OR ${team})`;
+  const me = p.add(actor.userId);
+  const team = `${alias}.owner_id = ${me}::uuid OR ${alias}.id = ANY(ARRAY(SELECT ct.customer_id
+      FROM customer_team ct WHERE ct.tenant_id = kam_tenant() AND ct.user_id = ${me}::uuid
+      AND ct.team_role <> 'owner'${access}))`;
+  return byScope === 'FALSE' ? `(${team})` : `(${byScope} OR ${team})`;
 }

@@ -65,6 +65,8 @@ export interface Target {
 export interface Req {
   /** replaces `:id` in the route */
   id?: string;
+  /** replaces `:userId` in the route */
+  userId?: string;
   query?: string;
   body?: unknown;
 }

@@ -160,3 +160,70 @@ export async function recordInstallation(db: Database, tenantId: string): Promis
     tx.query('INSERT INTO kam_sys.installation (tenant_id) VALUES ($1)', [tenantId]),
   );
 }
+
+/**
+ * Brings every organisation's built-in roles up to the current `BUILTIN_ROLES` definition. Built-in
+ * roles are inserted when an organisation is created and are read-only afterwards, so rights added by
+ * a later release (e.g. the customer permissions) reach existing installations only through this
+ * sync, run at every start right after the migrations. A role is rewritten (and audited as
+ * `role.sync`) only when its grants, field rules, name or description differ; the name keeps the
+ * language it was created in.
+ */
+export async function syncBuiltinRoles(db: Database): Promise<{ tenantId: string; roles: string[] }[]> {
+  const tenants = await db.withSystem(async (tx) => {
+    const { rows } = await tx.query<{ tenant_id: string }>(
+      'SELECT tenant_id FROM kam_sys.tenant_directory ORDER BY tenant_id',
+    );
+    return rows.map((r) => r.tenant_id);
+  });
+  const out: { tenantId: string; roles: string[] }[] = [];
+  for (const tenantId of tenants) {
+    const synced = await db.withTenant(tenantId, async (tx) => {
+      const { rows } = await tx.query<{ id: string; key: BuiltinRoleKey; name: string }>(
+        `SELECT id, key, name FROM roles WHERE tenant_id = kam_tenant() AND builtin ORDER BY key FOR UPDATE`,
+      );
+      const changed: string[] = [];
+      for (const row of rows) {
+        const def = BUILTIN_ROLES.find((r) => r.key === row.key);
+        if (!def) continue;
+        const locale: Locale = row.name === def.name.en && def.name.en !== def.name.zh ? 'en' : 'zh-CN';
+        const { rows: updated } = await tx.query<{ old_grants: unknown; old_field_rules: unknown }>(
+          `WITH old AS (SELECT grants, field_rules FROM roles WHERE tenant_id = kam_tenant() AND id = $1)
+           UPDATE roles r SET name = $2, description = $3, grants = $4::jsonb, field_rules = $5::jsonb,
+             version = r.version + 1, updated_at = now()
+           FROM old
+           WHERE r.tenant_id = kam_tenant() AND r.id = $1
+             AND (r.name, r.description, r.grants, r.field_rules) IS DISTINCT FROM ($2, $3, $4::jsonb, $5::jsonb)
+           RETURNING old.grants AS old_grants, old.field_rules AS old_field_rules`,
+          [
+            row.id,
+            localize(def.name, locale),
+            localize(def.description, locale),
+            JSON.stringify(def.grants),
+            JSON.stringify(def.fieldRules),
+          ],
+        );
+        const before = updated[0];
+        if (!before) continue;
+        changed.push(row.key);
+        await writeAudit(
+          tx,
+          { tenantId, actorId: null, actorName: 'system', ip: null, userAgent: null, requestId: null },
+          {
+            action: 'role.sync',
+            entityType: 'role',
+            entityId: row.id,
+            changes: [
+              { field: 'grants', before: before.old_grants, after: def.grants },
+              { field: 'fieldRules', before: before.old_field_rules, after: def.fieldRules },
+            ].filter((c) => JSON.stringify(c.before) !== JSON.stringify(c.after)),
+            details: { key: row.key },
+          },
+        );
+      }
+      return changed;
+    });
+    out.push({ tenantId, roles: synced });
+  }
+  return out;
+}
