@@ -35,8 +35,9 @@ export async function customerFor(
 ): Promise<CustomerRef> {
   const p = new Params();
   const idParam = p.add(id);
-  const allowed = customerScopeSql(actor, resource, action, p) ?? 'FALSE';
-  const visible = action === 'view' ? allowed : (customerScopeSql(actor, resource, 'view', p) ?? 'FALSE');
+  const allowed = customerScopeSql(actor, resource, action, p, 'c', 'probe') ?? 'FALSE';
+  const visible =
+    action === 'view' ? allowed : (customerScopeSql(actor, resource, 'view', p, 'c', 'probe') ?? 'FALSE');
   const lock = opts.lock ? ` FOR ${opts.lock === 'update' ? 'NO KEY UPDATE' : 'SHARE'} OF c` : '';
   const { rows } = await tx.query<CustomerRef & { allowed: boolean; visible: boolean }>(
     `SELECT c.id, c.name, c.owner_id, c.department_id, c.deleted_at, c.version,

@@ -24,6 +24,13 @@ export function customerScopeSql(
   action: Action,
   p: Params,
   alias = 'c',
+  /**
+   * `list` (default): the team part as an init-plan read once per statement — right for pages.
+   * `probe`: as a correlated EXISTS on the team's primary key — right when a statement checks a
+   * handful of given customers (duplicate checks, imports), where reading all of a big team per
+   * statement would cost more than the rows checked.
+   */
+  shape: 'list' | 'probe' = 'list',
 ): string | null {
   const scope = effectiveScope(actor, resource, action);
   if (scope === null) return null;
@@ -38,8 +45,13 @@ export function customerScopeSql(
   if (needed === null) return byScope;
   const access = needed === 'read_write' ? ` AND ct.access = 'read_write'` : '';
   const me = p.add(actor.userId);
-  const team = `${alias}.owner_id = ${me}::uuid OR ${alias}.id = ANY(ARRAY(SELECT ct.customer_id
+  const team =
+    shape === 'list'
+      ? `${alias}.owner_id = ${me}::uuid OR ${alias}.id = ANY(ARRAY(SELECT ct.customer_id
       FROM customer_team ct WHERE ct.tenant_id = kam_tenant() AND ct.user_id = ${me}::uuid
-      AND ct.team_role <> 'owner'${access}))`;
+      AND ct.team_role <> 'owner'${access}))`
+      : `${alias}.owner_id = ${me}::uuid OR EXISTS (SELECT 1 FROM customer_team ct
+      WHERE ct.tenant_id = kam_tenant() AND ct.customer_id = ${alias}.id AND ct.user_id = ${me}::uuid
+      AND ct.team_role <> 'owner'${access})`;
   return byScope === 'FALSE' ? `(${team})` : `(${byScope} OR ${team})`;
 }

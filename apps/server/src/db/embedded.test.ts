@@ -36,4 +36,26 @@ describe('embedded database', () => {
     await expect(migrate(db, edited)).rejects.toThrow(/forward-only/);
     await db.close();
   });
+
+  it('keeps concurrent statements of different connections apart (extended protocol, no transaction)', async () => {
+    // Outside a transaction each connection sends Parse/Bind/Execute/Sync as separate messages;
+    // another connection's messages must not slip in between (pg-boss and KAM share the engine).
+    const db = await Database.open({ poolSize: 8 });
+    try {
+      const results = await Promise.all(
+        Array.from({ length: 400 }, async (_, i) => {
+          // A different statement per query: an interleaved Parse would bind another's text.
+          const { rows } = await db.pool.query<{ v: number; t: string }>(
+            `SELECT $1::int AS v, 'q${i % 7}-' || $2::text AS t FROM generate_series(1, 50 + (${i} % 3) * 500) g
+             WHERE g = 50`,
+            [i, `row-${i}`],
+          );
+          return rows[0];
+        }),
+      );
+      expect(results).toEqual(Array.from({ length: 400 }, (_, i) => ({ v: i, t: `q${i % 7}-row-${i}` })));
+    } finally {
+      await db.close();
+    }
+  });
 });

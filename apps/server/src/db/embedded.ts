@@ -36,7 +36,7 @@ export async function startEmbedded(opts: {
   const socketDir = mkdtempSync(join(tmpdir(), 'kam-'));
   const port = 5432;
   const server = new PGLiteSocketServer({
-    db: pglite,
+    db: messageGroupGate(pglite),
     path: join(socketDir, `.s.PGSQL.${port}`),
     maxConnections: opts.maxConnections,
   });
@@ -50,4 +50,47 @@ export async function startEmbedded(opts: {
       rmSync(socketDir, { recursive: true, force: true });
     },
   };
+}
+
+/** Protocol message types that open an extended-protocol group (Parse, Bind, Describe, Execute, Close, Flush). */
+const GROUP_MESSAGES = new Set([0x50, 0x42, 0x44, 0x45, 0x43, 0x48]);
+const SYNC = 0x53;
+const SIMPLE_QUERY = 0x51;
+
+/**
+ * The socket server queues protocol messages of all connections and, outside a transaction, takes
+ * them one *message* at a time from whichever connection is next. A statement outside a
+ * transaction is a group of messages (Parse, Bind, Describe, Execute … Sync): interleaving two
+ * groups makes one connection execute the other's unnamed portal, or find it gone ("portal does
+ * not exist"). The server keeps a connection's turn while `isInTransaction()` is true, so this view
+ * of the engine also answers true while a connection's message group is open — from its first
+ * extended-protocol message up to its Sync. A ROLLBACK the server issues for a connection that went
+ * away closes the group too.
+ */
+function messageGroupGate(pglite: PGlite): PGlite {
+  let groupOpen = false;
+  return new Proxy(pglite, {
+    get(target, prop) {
+      if (prop === 'isInTransaction') return () => groupOpen || target.isInTransaction();
+      if (prop === 'execProtocolRawStream') {
+        return async (message: Uint8Array, options: Parameters<PGlite['execProtocolRawStream']>[1]) => {
+          const type = message[0] ?? 0;
+          if (GROUP_MESSAGES.has(type)) groupOpen = true;
+          try {
+            return await target.execProtocolRawStream(message, options);
+          } finally {
+            if (type === SYNC || type === SIMPLE_QUERY) groupOpen = false;
+          }
+        };
+      }
+      if (prop === 'exec') {
+        return async (...args: Parameters<PGlite['exec']>) => {
+          groupOpen = false;
+          return target.exec(...args);
+        };
+      }
+      const value: unknown = Reflect.get(target, prop, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
 }
