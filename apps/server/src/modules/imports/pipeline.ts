@@ -1,0 +1,410 @@
+import { can, type ImportType, isBlankRow } from '@kam/domain';
+import type { Actor, ServiceContext } from '../../context.js';
+import type { Database, Tx } from '../../db/database.js';
+import { writeAudit } from '../audit/writer.js';
+import { loadActorForUser } from '../auth/actor.js';
+import { auditWho } from '../auth/service.js';
+import { checkRow, type RowProblem, toCellValue } from './cells.js';
+import { HANDLERS, type ParsedRow, type Policy, type WriteResult } from './handlers.js';
+import * as repo from './repo.js';
+import { displayCell } from './service.js';
+import { readRows, type SheetRow } from './sheet.js';
+
+/** Rows per checkpointed batch of the import, and per checked chunk of the dry run. */
+export const BATCH_ROWS = 1000;
+
+/** Thrown inside a batch transaction to roll it back when the import was cancelled meanwhile. */
+class Cancelled extends Error {}
+
+async function jobContext(
+  db: Database,
+  tenantId: string,
+  imp: repo.ImportRow,
+  jobId: string,
+): Promise<ServiceContext> {
+  const now = new Date();
+  const actor = await db.withTenant(tenantId, (tx) =>
+    loadActorForUser(tx, imp.created_by, now, {
+      via: 'session',
+      sessionId: null,
+      tokenId: null,
+      csrfToken: null,
+    }),
+  );
+  return {
+    actor: actor as Actor,
+    db,
+    now,
+    meta: { ip: null, userAgent: 'kam-worker', requestId: `job:${jobId}` },
+  };
+}
+
+/** The non-blank data rows below the header, in groups of BATCH_ROWS (deterministic: the file never changes). */
+async function* batchesOf(db: Database, tenantId: string, imp: repo.ImportRow): AsyncGenerator<SheetRow[]> {
+  const src = repo.fileSource(db, tenantId, imp.id, Number(imp.size));
+  let batch: SheetRow[] = [];
+  for await (const row of readRows(src.stream(0, src.size), {
+    format: imp.file_format,
+    encoding: imp.encoding,
+    sheetNo: imp.sheet_no,
+    merges: imp.merges,
+  })) {
+    if (row.rowNo <= imp.header_row) continue;
+    if (isBlankRow(row.cells.map(toCellValue))) continue;
+    batch.push(row);
+    if (batch.length === BATCH_ROWS) {
+      yield batch;
+      batch = [];
+    }
+  }
+  if (batch.length) yield batch;
+}
+
+/**
+ * Reads one item ahead: while the caller awaits the database with a batch, the next batch is read
+ * and parsed (the file's XML parsing and the row validation overlap the batch's SQL). At most two
+ * batches are in memory. Stopping early waits for the read in flight, then closes the source.
+ */
+export async function* readAhead<T>(source: AsyncGenerator<T>): AsyncGenerator<T> {
+  const pull = () => {
+    const p = source.next();
+    p.catch(() => {}); // surfaced where it is awaited
+    return p;
+  };
+  let next = pull();
+  let finished = false;
+  try {
+    for (;;) {
+      const r = await next;
+      if (r.done) {
+        finished = true;
+        return;
+      }
+      next = pull();
+      yield r.value;
+    }
+  } finally {
+    if (!finished) {
+      await next.then(
+        () => undefined,
+        () => undefined,
+      );
+      await source.return(undefined);
+    }
+  }
+}
+
+/** The file's batches, parsed (`seen` spans the whole file, so batches are parsed in order). */
+async function* parsedBatches(
+  db: Database,
+  tenantId: string,
+  imp: repo.ImportRow,
+  seen: Map<string, number>,
+): AsyncGenerator<ParsedRow[]> {
+  for await (const batch of batchesOf(db, tenantId, imp)) yield parseBatch(imp, batch, seen);
+}
+
+/**
+ * Field values of each row by the mapping, checked by the domain's row validator; a formula without
+ * result in a mapped cell is reported as such. Then duplicates inside the file (`seen` spans the
+ * whole file: first occurrence wins, later ones name its row).
+ */
+function parseBatch(imp: repo.ImportRow, rows: SheetRow[], seen: Map<string, number>): ParsedRow[] {
+  const type = imp.type as ImportType;
+  const handler = HANDLERS[type];
+  const mapping = Object.entries(imp.mapping ?? {}).filter((e): e is [string, string] => e[1] !== null);
+  return rows.map((row) => {
+    const cells: Record<string, ReturnType<typeof toCellValue>> = {};
+    const present = new Set<string>();
+    for (const [col, field] of mapping) {
+      const cell = toCellValue(row.cells[Number(col)]);
+      cells[field] = cell;
+      if (!isBlankRow([cell])) present.add(field);
+    }
+    const checked = checkRow(type, cells);
+    const problems: RowProblem[] = checked.errors;
+    const parsed: ParsedRow = {
+      rowNo: row.rowNo,
+      raw: row.cells.map(displayCell),
+      values: checked.values,
+      present,
+      problems,
+      duplicate: null,
+    };
+    if (problems.length === 0) {
+      for (const [field, key] of handler.fileKeys(parsed)) {
+        const first = seen.get(key);
+        if (first !== undefined) {
+          parsed.problems.push({ field, code: 'DUPLICATE_IN_FILE', params: { row: first } });
+          break;
+        }
+      }
+      if (parsed.problems.length === 0)
+        for (const [, key] of handler.fileKeys(parsed)) seen.set(key, row.rowNo);
+    }
+    return parsed;
+  });
+}
+
+function issuesOf(rows: ParsedRow[]): repo.RowIssue[] {
+  const out: repo.RowIssue[] = [];
+  for (const r of rows) {
+    for (const p of r.problems) {
+      out.push({ rowNo: r.rowNo, kind: 'error', field: p.field, code: p.code, params: p.params, raw: r.raw });
+    }
+    if (r.problems.length === 0 && r.duplicate) {
+      out.push({
+        rowNo: r.rowNo,
+        kind: 'duplicate',
+        field: r.duplicate.field,
+        code: r.duplicate.code,
+        params: r.duplicate.params,
+        matchId: r.duplicate.matchId,
+        raw: r.raw,
+      });
+    }
+  }
+  return out;
+}
+
+async function loadImport(db: Database, tenantId: string, importId: string): Promise<repo.ImportRow | null> {
+  return db.withTenant(tenantId, (tx) => repo.getImport(tx, importId, null));
+}
+
+async function fail(
+  db: Database,
+  tenantId: string,
+  importId: string,
+  from: repo.ImportStatus,
+  message: string,
+) {
+  await db.withTenant(tenantId, async (tx) => {
+    if ((await repo.currentStatus(tx, importId)) !== from) return;
+    await repo.updateImport(
+      tx,
+      importId,
+      { status: 'failed', error: message.slice(0, 1000), finished_at: new Date() },
+      new Date(),
+    );
+  });
+}
+
+/** The actor still exists, is active and still holds `customer.import`. */
+function stillAllowed(ctx: ServiceContext | null): ctx is ServiceContext {
+  return ctx !== null && ctx.actor !== null && can(ctx.actor, 'customer.import');
+}
+
+// ——— the dry run ——————————————————————————————————————————————————————————————————————————————
+
+/**
+ * `imports.validate`: streams the file, checks every row (domain validator, then set-based server
+ * checks per chunk: users, customers referenced, duplicates in the file and in the database) and
+ * records the outcome per row. Nothing else is written. Progress per chunk; stops when cancelled.
+ */
+export async function runValidation(
+  db: Database,
+  tenantId: string,
+  importId: string,
+  jobId = 'inline',
+): Promise<void> {
+  const imp = await loadImport(db, tenantId, importId);
+  if (imp?.status !== 'validating') return;
+  const ctx = await jobContext(db, tenantId, imp, jobId);
+  if (!stillAllowed(ctx)) return fail(db, tenantId, importId, 'validating', 'the user may no longer import');
+  const handler = HANDLERS[imp.type as ImportType];
+  const seen = new Map<string, number>();
+  const counts = { processed: 0, valid: 0, invalid: 0, duplicates: 0 };
+  try {
+    await db.withTenant(tenantId, (tx) => repo.clearIssues(tx, importId, 'validate'));
+    for await (const rows of readAhead(parsedBatches(db, tenantId, imp, seen))) {
+      const goOn = await db.withTenant(tenantId, async (tx) => {
+        if ((await repo.batchStatus(tx, importId)) !== 'validating') return false;
+        await handler.resolve(tx, ctx, imp, rows);
+        await repo.insertIssues(tx, importId, 'validate', issuesOf(rows));
+        counts.processed += rows.length;
+        for (const r of rows) {
+          if (r.problems.length) counts.invalid++;
+          else {
+            counts.valid++;
+            if (r.duplicate) counts.duplicates++;
+          }
+        }
+        await repo.setProgress(tx, importId, {
+          processed_rows: counts.processed,
+          valid_rows: counts.valid,
+          invalid_rows: counts.invalid,
+          duplicate_rows: counts.duplicates,
+        });
+        return true;
+      });
+      if (!goOn) return;
+    }
+    await db.withTenant(tenantId, async (tx) => {
+      if ((await repo.currentStatus(tx, importId)) !== 'validating') return;
+      await repo.setProgress(tx, importId, { total_rows: counts.processed });
+      await repo.updateImport(tx, importId, { status: 'validated', finished_at: new Date() }, new Date());
+    });
+  } catch (err) {
+    await fail(db, tenantId, importId, 'validating', messageOf(err));
+  }
+}
+
+const messageOf = (err: unknown) => (err instanceof Error ? err.message : String(err));
+
+// ——— the import ——————————————————————————————————————————————————————————————————————————————
+
+/**
+ * `imports.commit`: streams the file again and writes it in batches of BATCH_ROWS rows, each batch
+ * ONE transaction: its checkpoint row in import_batches first (the primary key stops a second worker
+ * from committing the same batch), then the set-based server checks against the current data, the
+ * records, the rejected rows. Batches already in import_batches are skipped, so a restarted job
+ * resumes where the previous one stopped.
+ *
+ * A batch whose transaction fails (e.g. a unique key taken by a concurrent edit) is rolled back as a
+ * whole; its rows are then reported as failed with the reason and a 'failed' checkpoint, and the
+ * import goes on with the next batch. The import fails as a whole only when reading the file or the
+ * database fails outside a batch; committed batches stay (they are complete) and a retry resumes.
+ */
+export async function runCommit(
+  db: Database,
+  tenantId: string,
+  importId: string,
+  jobId = 'inline',
+): Promise<void> {
+  const imp = await loadImport(db, tenantId, importId);
+  if (imp?.status !== 'importing') return;
+  const ctx = await jobContext(db, tenantId, imp, jobId);
+  if (!stillAllowed(ctx)) return fail(db, tenantId, importId, 'importing', 'the user may no longer import');
+  const handler = HANDLERS[imp.type as ImportType];
+  const policy = (imp.duplicate_policy ?? 'skip') as Policy;
+  const done = new Set(
+    (await db.withTenant(tenantId, (tx) => repo.listBatches(tx, importId))).map((b) => b.batch_no),
+  );
+  const seen = new Map<string, number>();
+  let batchNo = 0;
+  let processed = 0;
+  try {
+    for await (const rows of readAhead(parsedBatches(db, tenantId, imp, seen))) {
+      batchNo++;
+      processed += rows.length;
+      if (done.has(batchNo)) continue;
+      const first = rows[0]!.rowNo;
+      const last = rows.at(-1)!.rowNo;
+      const no = batchNo;
+      try {
+        await db.withTenant(tenantId, async (tx) => {
+          if ((await repo.batchStatus(tx, importId)) !== 'importing') throw new Cancelled();
+          await repo.insertBatch(tx, importId, {
+            batch_no: no,
+            first_row: first,
+            last_row: last,
+            status: 'committed',
+            created_count: 0,
+            updated_count: 0,
+            skipped_count: 0,
+            failed_count: 0,
+          });
+          await handler.resolve(tx, ctx, imp, rows);
+          const result: WriteResult = await handler.write(tx, ctx, imp, rows, policy);
+          await repo.insertIssues(
+            tx,
+            importId,
+            'commit',
+            issuesOf(rows).filter((i) => i.kind === 'error'),
+          );
+          await tx.query(
+            `UPDATE import_batches SET created_count = $3, updated_count = $4, skipped_count = $5, failed_count = $6
+             WHERE tenant_id = kam_tenant() AND import_id = $1 AND batch_no = $2`,
+            [
+              importId,
+              no,
+              result.created,
+              result.updated,
+              result.skipped,
+              rows.filter((r) => r.problems.length).length,
+            ],
+          );
+          await progress(tx, importId, processed);
+        });
+      } catch (err) {
+        if (err instanceof Cancelled) return;
+        const e = err as { code?: string; constraint?: string };
+        // Another worker committed this batch meanwhile: nothing to do.
+        if (e.code === '23505' && e.constraint === 'import_batches_pkey') continue;
+        await db.withTenant(tenantId, async (tx) => {
+          if ((await repo.currentStatus(tx, importId)) !== 'importing') return;
+          await repo.insertBatch(tx, importId, {
+            batch_no: no,
+            first_row: first,
+            last_row: last,
+            status: 'failed',
+            created_count: 0,
+            updated_count: 0,
+            skipped_count: 0,
+            failed_count: rows.length,
+          });
+          const reason = batchFailureReason(err);
+          await repo.insertIssues(
+            tx,
+            importId,
+            'commit',
+            rows.map((r) => ({
+              rowNo: r.rowNo,
+              kind: 'error' as const,
+              field: null,
+              code: 'IMPORT_BATCH_FAILED',
+              params: { first, last, reason },
+              raw: r.raw,
+            })),
+          );
+          await progress(tx, importId, processed);
+        });
+      }
+    }
+    await db.withTenant(tenantId, async (tx) => {
+      const row = await repo.getImport(tx, importId, null, true);
+      if (row?.status !== 'importing') return;
+      await progress(tx, importId, processed, true);
+      await repo.updateImport(tx, importId, { status: 'completed', finished_at: new Date() }, new Date());
+      const after = (await repo.getImport(tx, importId, null))!;
+      await writeAudit(tx, auditWho(ctx), {
+        action: 'import.commit',
+        entityType: 'import',
+        entityId: importId,
+        details: {
+          type: row.type,
+          fileName: row.file_name,
+          duplicatePolicy: policy,
+          rows: after.total_rows,
+          created: after.created_count,
+          updated: after.updated_count,
+          skipped: after.skipped_count,
+          failed: after.failed_count,
+        },
+      });
+    });
+  } catch (err) {
+    await fail(db, tenantId, importId, 'importing', messageOf(err));
+  }
+}
+
+function batchFailureReason(err: unknown): string {
+  const e = err as { code?: string; constraint?: string; message?: string };
+  if (e.code === '23505') return `unique:${e.constraint ?? ''}`;
+  if (e.code) return `${e.code}: ${(e.message ?? '').slice(0, 200)}`;
+  return (e.message ?? String(err)).slice(0, 200);
+}
+
+/** The import's counters from its checkpoints (so a resumed import counts every batch once). */
+async function progress(tx: Tx, importId: string, processed: number, final = false): Promise<void> {
+  await tx.query(
+    `UPDATE imports i SET processed_rows = $2,
+       total_rows = CASE WHEN $3 THEN $2 ELSE i.total_rows END,
+       created_count = b.created, updated_count = b.updated, skipped_count = b.skipped, failed_count = b.failed
+     FROM (SELECT coalesce(sum(created_count), 0)::int AS created, coalesce(sum(updated_count), 0)::int AS updated,
+                  coalesce(sum(skipped_count), 0)::int AS skipped, coalesce(sum(failed_count), 0)::int AS failed
+           FROM import_batches WHERE tenant_id = kam_tenant() AND import_id = $1) b
+     WHERE i.tenant_id = kam_tenant() AND i.id = $1`,
+    [importId, processed, final],
+  );
+}
