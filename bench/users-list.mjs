@@ -5,39 +5,14 @@
 //
 // Tenant: 100 departments (10 regions × 9 branches + support), 2,000 users, generated set-based.
 // Database: KAM_BENCH_DATABASE_URL (a throwaway database is created there) or embedded (in memory).
+// Load: autocannon, 16 connections, KAM_BENCH_SECONDS (8) per measurement after a 1 s warm-up.
 import { randomUUID } from 'node:crypto';
-import pg from 'pg';
-import { Database } from '../apps/server/dist/db/database.js';
 import { migrate } from '../apps/server/dist/db/migrate.js';
 import { buildApp } from '../apps/server/dist/http/app.js';
 import { createQueue } from '../apps/server/dist/jobs/index.js';
 import { hashPassword } from '../apps/server/dist/modules/auth/crypto.js';
 import { createOrganization } from '../apps/server/dist/modules/organization/bootstrap.js';
-
-const CONNECTIONS = 16;
-const DURATION_MS = Number(process.env.KAM_BENCH_SECONDS ?? 8) * 1000;
-
-async function openDb() {
-  const server = process.env.KAM_BENCH_DATABASE_URL;
-  if (!server) return { db: await Database.open({ poolSize: 10 }), drop: async () => {} };
-  const name = `kam_bench_${Date.now()}`;
-  const admin = new pg.Client({ connectionString: server });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(server);
-  url.pathname = `/${name}`;
-  const db = await Database.open({ url: url.toString(), poolSize: 10 });
-  return {
-    db,
-    drop: async () => {
-      const c = new pg.Client({ connectionString: server });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
-    },
-  };
-}
+import { load, openBenchDatabase } from './lib.mjs';
 
 async function seed(db) {
   const org = await createOrganization(db, { slug: 'bench', name: 'Bench Co', adminPassword: 'Bench#2026x' });
@@ -92,34 +67,8 @@ async function seed(db) {
   return org;
 }
 
-async function load(url, headers) {
-  const latencies = [];
-  const end = performance.now() + DURATION_MS;
-  let errors = 0;
-  await Promise.all(
-    Array.from({ length: CONNECTIONS }, async () => {
-      while (performance.now() < end) {
-        const t = performance.now();
-        const res = await fetch(url, { headers });
-        await res.arrayBuffer();
-        if (res.status !== 200) errors++;
-        latencies.push(performance.now() - t);
-      }
-    }),
-  );
-  latencies.sort((a, b) => a - b);
-  const q = (p) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))];
-  return {
-    requests: latencies.length,
-    rps: latencies.length / (DURATION_MS / 1000),
-    p50: q(0.5),
-    p99: q(0.99),
-    errors,
-  };
-}
-
 export async function run() {
-  const { db, drop } = await openDb();
+  const { db, drop } = await openBenchDatabase({ poolSize: 10 });
   try {
     await migrate(db);
     const org = await seed(db);
@@ -162,9 +111,10 @@ export async function run() {
     const cookie = login.headers.get('set-cookie').split(';')[0];
     const listUrl = `${base}/api/v1/users?limit=50&sort=displayName&includeSubtree=true`;
     // warm up
-    await load(`${base}/bench/reference`, {});
-    const reference = await load(`${base}/bench/reference`, {});
-    const kam = await load(listUrl, { cookie });
+    await load(`${base}/bench/reference`, { seconds: 1 });
+    await load(listUrl, { headers: { cookie }, seconds: 1 });
+    const reference = await load(`${base}/bench/reference`);
+    const kam = await load(listUrl, { headers: { cookie } });
     const plan = await db.withTenant(org.tenantId, (tx) =>
       tx.query(`EXPLAIN ${REFERENCE_SQL}`, [subtreeRoot]),
     );
