@@ -58,4 +58,28 @@ describe('embedded database', () => {
       await db.close();
     }
   });
+
+  it('keeps serving other connections after the engine throws on one message', async () => {
+    const db = await Database.open({ poolSize: 4 });
+    try {
+      const engine = db.pglite!;
+      const original = engine.execProtocolRawStream.bind(engine);
+      let thrown = false;
+      engine.execProtocolRawStream = (async (message: Uint8Array, options: unknown) => {
+        if (!thrown && Buffer.from(message).includes(Buffer.from('kam_boom'))) {
+          thrown = true;
+          throw new Error('engine failure');
+        }
+        return original(message, options as Parameters<typeof original>[1]);
+      }) as typeof engine.execProtocolRawStream;
+      await expect(db.pool.query("SELECT 'kam_boom'")).rejects.toThrow();
+      expect(thrown).toBe(true);
+      const after = await Promise.all(
+        [1, 2, 3].map((i) => db.pool.query<{ v: number }>('SELECT $1::int AS v', [i])),
+      );
+      expect(after.map((r) => r.rows[0]?.v)).toEqual([1, 2, 3]);
+    } finally {
+      await db.close();
+    }
+  });
 });

@@ -40,6 +40,7 @@ export async function startEmbedded(opts: {
     path: join(socketDir, `.s.PGSQL.${port}`),
     maxConnections: opts.maxConnections,
   });
+  keepQueueAliveOnThrow(server);
   await server.start();
   return {
     connection: { host: socketDir, port, database: 'postgres', user: 'postgres' },
@@ -93,4 +94,32 @@ function messageGroupGate(pglite: PGlite): PGlite {
       return typeof value === 'function' ? value.bind(target) : value;
     },
   });
+}
+
+interface QueryQueue {
+  processing: boolean;
+  processQueue(): Promise<void>;
+}
+
+/**
+ * pglite-socket 0.2.17 leaves its query queue marked "processing" when the engine throws while
+ * running a message (the failing connection gets the error, but `processing` is never reset), so
+ * every later statement of every connection waits forever (electric-sql/pglite#1046). This resets
+ * the flag after such a throw and carries on with the queued messages of the other connections.
+ */
+function keepQueueAliveOnThrow(server: PGLiteSocketServer): void {
+  const queue = (server as unknown as { queryQueue?: QueryQueue }).queryQueue;
+  if (!queue || typeof queue.processQueue !== 'function') {
+    throw new Error('pglite-socket internals changed: review keepQueueAliveOnThrow (db/embedded.ts)');
+  }
+  const original = queue.processQueue.bind(queue);
+  queue.processQueue = async function processQueue(): Promise<void> {
+    if (queue.processing) return original();
+    await original();
+    // A normal pass ends with processing = false; still true means a message threw mid-pass.
+    if (queue.processing) {
+      queue.processing = false;
+      await queue.processQueue();
+    }
+  };
 }
