@@ -1,9 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { creditCodeCheckChar } from '@kam/domain';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Params } from '../src/access/sql.js';
+import type { Tx } from '../src/db/database.js';
 import { hashPassword } from '../src/modules/auth/crypto.js';
 import { setPassword } from '../src/modules/auth/service.js';
 import { refreshAllCustomerAggregates } from '../src/modules/customers/jobs.js';
+import { selectCustomerPage } from '../src/modules/customers/repo/customers.js';
 import { insertUser } from '../src/modules/organization/bootstrap.js';
 import {
   ADMIN_PASSWORD,
@@ -474,6 +477,69 @@ describe('list: filters, sort, pagination', () => {
     // support staff see contact numbers masked: the phone search does not reveal customers by them
     const bad = await director.get('/api/v1/customers?revenueMin=abc');
     expect(bad.status).toBe(400);
+  });
+
+  it('a two-character name search finds exactly the names containing it, only visible ones, from the bigram index', async () => {
+    // 鹬蚌: two rare characters no demo name holds; 鹬X蚌 holds both but not as a pair
+    const pair = await create(manager, { name: uniqueName('甲鹬蚌') });
+    const upper = await create(manager, { name: `${uniqueName('乙')}鹬蚌QZ` });
+    const others = await create(director, { name: uniqueName('丙鹬蚌'), ownerId: ids.manager2 });
+    const split = await create(manager, { name: uniqueName('丁鹬X蚌') });
+    for (const r of [pair, upper, others, split]) expect(r.status, JSON.stringify(r.body)).toBe(201);
+    const found = async (c: Client, term: string) =>
+      new Set(idsOf(await c.get(`/api/v1/customers?limit=200&q=${encodeURIComponent(term)}`)));
+    expect(await found(director, '鹬蚌')).toEqual(new Set([pair.body.id, upper.body.id, others.body.id]));
+    expect(await found(director, '甲鹬蚌')).toEqual(new Set([pair.body.id]));
+    // case-insensitive two-letter terms (no trigram, no pinyin branch) go through the bigram index too
+    expect(await found(director, 'qz')).toEqual(new Set([upper.body.id]));
+    // the account manager sees only their own customers, whatever the term matches
+    expect(await found(manager, '鹬蚌')).toEqual(new Set([pair.body.id, upper.body.id]));
+    // one character: no bigram, plain ILIKE
+    expect(await found(director, '蚌')).toEqual(
+      new Set([pair.body.id, upper.body.id, others.body.id, split.body.id]),
+    );
+    // under the application role and row-level security the bigram index is an index condition
+    // (kam_bigrams is LEAKPROOF), not a filter applied after reading the tenant
+    const p = new Params();
+    let sql = '';
+    const capture: Tx = {
+      query: async (text: string) => {
+        sql = text;
+        return { rows: [] } as never;
+      },
+    };
+    await selectCustomerPage(capture, p, {
+      scope: 'TRUE',
+      filter: { q: '鹬蚌' },
+      contactNumbers: { mobile: true, phone: true },
+      sort: 'name',
+      desc: false,
+      after: null,
+      limit: 51,
+    });
+    // (a test tenant is tiny, so a scan of its few rows would win on cost: 3,000 other customers are
+    // added and analysed in a transaction that is rolled back)
+    let plan = '';
+    await env.db
+      .withSystem(async (tx) => {
+        await tx.query(
+          `INSERT INTO customers (tenant_id, id, name, name_norm, status, owner_id)
+           SELECT $1, gen_random_uuid(), '填充' || g || '有限公司', '填充' || g, 'active', $2
+           FROM generate_series(1, 3000) g`,
+          [org.tenantId, ids.manager],
+        );
+        await tx.query('ANALYZE customers');
+        await tx.query(`SELECT set_config('role', 'kam_app', true), set_config('kam.tenant_id', $1, true)`, [
+          org.tenantId,
+        ]);
+        const { rows } = await tx.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${sql}`, p.values);
+        plan = rows.map((r) => r['QUERY PLAN']).join('\n');
+        throw new Error('rollback');
+      })
+      .catch((err: Error) => {
+        if (err.message !== 'rollback') throw err;
+      });
+    expect(plan, plan).toMatch(/Bitmap Index Scan on customers_name_bigram_idx/);
   });
 
   it('sorts by each key in both orders and pages with a keyset cursor without gaps or repeats', async () => {

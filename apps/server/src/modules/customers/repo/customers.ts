@@ -77,38 +77,56 @@ export interface ContactNumbers {
 }
 
 /**
- * The customer ids the search term `q` matches: a UNION of id sets, each read from its own trigram
- * index. A phone-like term (only digits and separators, ≥ 4 digits) is looked up in credit code and
- * contact mobile / phone; any other term in name and name pinyin, and — when it could be part of one
- * (letters and digits only) — credit code. A phone matches with its dashes ignored
- * (`ct.phone ~ 'd-*d-*…'`, the form the trigram index serves, where `replace(ct.phone, '-', '')`
- * would be a scan).
+ * The search term `q` as a condition on the customers row `c`.
+ *
+ * A phone-like term (only digits and separators, ≥ 4 digits) matches credit code and contact mobile /
+ * phone: a UNION of id sets, each read from its own trigram index. A phone matches with its dashes
+ * ignored (`ct.phone ~ 'd-*d-*…'`, the form the trigram index serves, where
+ * `replace(ct.phone, '-', '')` would be a scan).
+ *
+ * Any other term matches on the row itself, so that the planner may either OR the indexes together
+ * (a rare term) or walk the list's sort index and stop at the page (a common one, like a city):
+ * - the name, for a term of ≥ 2 characters through the character-bigram index (migration 0008):
+ *   `kam_bigrams(name) @> kam_bigrams(term)` is implied by `name ILIKE '%term%'`, the ILIKE rechecks
+ *   (written first: in a filter it is the cheap, selective test). A one-character term has no
+ *   bigram and matches by ILIKE alone — a scan of the tenant, bounded by the page's LIMIT on the
+ *   sort index;
+ * - the name pinyin, for ≥ 3 Latin letters / digits (spaces ignored; the trigram index);
+ * - the credit code, for ≥ 3 letters / digits (the trigram index).
+ * Shorter Latin terms match the name only: a 1–2-letter infix yields no trigram.
  */
-function searchIds(q: string, contactNumbers: ContactNumbers, p: Params): string {
-  const own = (cond: string) => `SELECT s.id FROM customers s WHERE s.tenant_id = kam_tenant() AND ${cond}`;
-  const contacts = (cond: string) =>
-    `SELECT ct.customer_id FROM contacts ct WHERE ct.tenant_id = kam_tenant() AND ${cond}`;
-  const sets: string[] = [];
+function searchSql(q: string, contactNumbers: ContactNumbers, live: boolean, p: Params): string {
   const digits = q.replace(/\D/g, '');
   if (/^[\d\s+()-]+$/.test(q) && digits.length >= 4) {
-    sets.push(own(`s.credit_code LIKE ${p.add(`%${digits}%`)}`));
+    const own = (cond: string) => `SELECT s.id FROM customers s WHERE s.tenant_id = kam_tenant() AND ${cond}`;
+    const contacts = (cond: string) =>
+      `SELECT ct.customer_id FROM contacts ct WHERE ct.tenant_id = kam_tenant() AND ${cond}`;
+    const sets = [own(`s.credit_code LIKE ${p.add(`%${digits}%`)}`)];
     if (contactNumbers.mobile) sets.push(contacts(`ct.mobile LIKE ${p.add(`%${digits}%`)}`));
     if (contactNumbers.phone) {
       sets.push(contacts(`ct.phone ~ ${p.add([...digits].map(regexLiteral).join('-*'))}`));
     }
-  } else {
-    const like = p.add(`%${likeLiteral(q)}%`);
-    sets.push(own(`s.name ILIKE ${like}`));
-    sets.push(own(`s.name_pinyin LIKE ${p.add(`%${likeLiteral(q.toLowerCase().replace(/\s+/g, ''))}%`)}`));
-    if (/^[0-9a-z]+$/i.test(q)) sets.push(own(`s.credit_code ILIKE ${like}`));
+    return `c.id IN (${sets.join(' UNION ')})`;
   }
-  return sets.join(' UNION ');
+  const like = p.add(`%${likeLiteral(q)}%`);
+  const arms = [
+    // the partial bigram index covers live customers only; the deleted list reads few rows anyway
+    live && [...q].length >= 2
+      ? `(c.name ILIKE ${like} AND kam_bigrams(c.name) @> kam_bigrams(${p.add(q)}::text))`
+      : `c.name ILIKE ${like}`,
+  ];
+  const compact = q.toLowerCase().replace(/\s+/g, '');
+  if (/^[0-9a-z]{3,}$/.test(compact)) {
+    arms.push(`c.name_pinyin LIKE ${p.add(`%${compact}%`)}`);
+    if (/^[0-9a-z]+$/i.test(q)) arms.push(`c.credit_code ILIKE ${like}`);
+  }
+  return `(${arms.join(' OR ')})`;
 }
 
 /** The WHERE conditions of a filter (scope not included). */
 function filterSql(f: CustomerFilter, contactNumbers: ContactNumbers, p: Params): string[] {
   const where: string[] = [f.deleted ? 'c.deleted_at IS NOT NULL' : 'c.deleted_at IS NULL'];
-  if (f.q) where.push(`c.id IN (${searchIds(f.q, contactNumbers, p)})`);
+  if (f.q) where.push(searchSql(f.q, contactNumbers, !f.deleted, p));
   if (f.ownerId) where.push(`c.owner_id = ${p.add(f.ownerId)}::uuid`);
   if (f.departmentId) {
     const d = p.add(f.departmentId);
@@ -155,12 +173,16 @@ export async function selectCustomerPage(
     );
   }
   const dir = args.desc ? 'DESC' : 'ASC';
+  // the page first, then the owner / department names of its rows only: joined before the LIMIT,
+  // a misestimated match count (a rare search term) turns them into a scan of users per match
+  const order = `ORDER BY ${sort.expr} ${dir}, c.id ${dir}`;
   const { rows } = await tx.query<CustomerRow>(
-    `SELECT ${CUSTOMER_COLUMNS}, (${sort.expr})::text AS sort_key
-     FROM customers c ${CUSTOMER_JOINS}
-     WHERE c.tenant_id = kam_tenant() AND ${where.join(' AND ')}
-     ORDER BY ${sort.expr} ${dir}, c.id ${dir}
-     LIMIT ${p.add(args.limit)}`,
+    `SELECT ${CUSTOMER_COLUMNS}, c.sort_key
+     FROM (SELECT c.*, (${sort.expr})::text AS sort_key FROM customers c
+           WHERE c.tenant_id = kam_tenant() AND ${where.join(' AND ')}
+           ${order} LIMIT ${p.add(args.limit)}) c
+     ${CUSTOMER_JOINS}
+     ${order}`,
     p.values,
   );
   return rows;
