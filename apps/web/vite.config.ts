@@ -20,6 +20,10 @@ export default defineConfig({
           groups: [
             { name: 'vendor-react', test: /node_modules[\\/](react|react-dom|scheduler|react-router)[\\/]/ },
             { name: 'vendor-i18n', test: /node_modules[\\/](i18next|react-i18next|dayjs)[\\/]/ },
+            // Runtime values of @kam/domain (enum labels, industries, regions) and the zod it needs:
+            // one cacheable chunk, loaded only by the pages that use them (customers, imports).
+            { name: 'domain', test: /(packages[\\/]domain[\\/]dist|node_modules[\\/]zod)[\\/]/ },
+            { name: 'vendor-echarts', test: /node_modules[\\/](echarts|zrender|tslib)[\\/]/ },
           ],
         },
       },

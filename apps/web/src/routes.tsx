@@ -9,6 +9,8 @@ const LoginPage = lazy(() => import('./pages/login/LoginPage'));
 const ForcedPasswordPage = lazy(() => import('./pages/password/ForcedPasswordPage'));
 const AccountPasswordPage = lazy(() => import('./pages/password/AccountPasswordPage'));
 const HomePage = lazy(() => import('./pages/home/HomePage'));
+const CustomersPage = lazy(() => import('./pages/customers/CustomersPage'));
+const CustomerDetailPage = lazy(() => import('./pages/customers/detail/CustomerDetailPage'));
 const DepartmentsPage = lazy(() => import('./pages/departments/DepartmentsPage'));
 const UsersPage = lazy(() => import('./pages/users/UsersPage'));
 const RolesPage = lazy(() => import('./pages/roles/RolesPage'));
@@ -17,12 +19,16 @@ const TokensPage = lazy(() => import('./pages/tokens/TokensPage'));
 const AuditPage = lazy(() => import('./pages/audit/AuditPage'));
 const SecurityPolicyPage = lazy(() => import('./pages/security/SecurityPolicyPage'));
 const SessionsPage = lazy(() => import('./pages/sessions/SessionsPage'));
+const ImportsPage = lazy(() => import('./pages/imports/ImportsPage'));
 
 /**
  * Route map (served by the KAM server with SPA fallback):
  *   /login                 sign in (public)
  *   /change-password       forced password change (signed in, mustChangePassword/passwordExpired)
  *   /                      home (shortcuts)
+ *   /customers[?q&ownerId&departmentId&includeSubtree&industry&provinceCode&cityCode&status&tags
+ *              &lastFollowUpBefore&lastFollowUpAfter&revenueMin&revenueMax&sort&order&view]  customer.view
+ *   /customers/:id         customer.view (Customer 360)
  *   /departments[?id=]     department.view
  *   /users[?q&departmentId&includeSubtree&status&roleId&sort&order]   user.view
  *   /roles                 role.view
@@ -33,6 +39,7 @@ const SessionsPage = lazy(() => import('./pages/sessions/SessionsPage'));
  *   /security              tenant.view or tenant.configure (editable with tenant.configure)
  *   /account/sessions      everyone signed in
  *   /account/password      everyone signed in
+ *   /imports[?type&id]     customer.import (the import wizard; id = the import being worked on)
  */
 export function AppRoutes() {
   return (
@@ -61,6 +68,22 @@ export function AppRoutes() {
         }
       >
         <Route index element={<HomePage />} />
+        <Route
+          path="customers"
+          element={
+            <RequirePermission anyOf={['customer.view']}>
+              <CustomersPage />
+            </RequirePermission>
+          }
+        />
+        <Route
+          path="customers/:id"
+          element={
+            <RequirePermission anyOf={['customer.view']}>
+              <CustomerDetailPage />
+            </RequirePermission>
+          }
+        />
         <Route
           path="departments"
           element={
@@ -122,6 +145,14 @@ export function AppRoutes() {
           element={
             <RequirePermission anyOf={['tenant.configure', 'tenant.view']}>
               <SecurityPolicyPage />
+            </RequirePermission>
+          }
+        />
+        <Route
+          path="imports"
+          element={
+            <RequirePermission anyOf={['customer.import']}>
+              <ImportsPage />
             </RequirePermission>
           }
         />

@@ -49,6 +49,11 @@ export function setCsrfToken(token: string | null): void {
   csrfToken = token;
 }
 
+/** The CSRF token of the session, for requests not sent through `request` (upload with progress). */
+export function getCsrfToken(): string | null {
+  return csrfToken;
+}
+
 /** Called for a 401 on any request except the login request itself. */
 export function setUnauthorizedHandler(handler: (() => void) | null): void {
   onUnauthorized = handler;
@@ -151,12 +156,13 @@ export async function request<T>(method: string, path: string, options: RequestO
   return (text ? JSON.parse(text) : undefined) as T;
 }
 
-/** GET that returns the raw body as a Blob (CSV export) together with the suggested file name. */
+/** GET that returns the raw body as a Blob (CSV / .xlsx export) together with the suggested file name. */
 export async function download(
   path: string,
   query?: Query,
+  accept = 'text/csv, application/json;q=0.5',
 ): Promise<{ blob: Blob; filename: string | null }> {
-  const response = await send('GET', path, { query }, 'text/csv, application/json;q=0.5');
+  const response = await send('GET', path, { query }, accept);
   const disposition = response.headers.get('Content-Disposition') ?? '';
   const star = /filename\*=UTF-8''([^;]+)/i.exec(disposition);
   const plain = /filename="?([^";]+)"?/i.exec(disposition);

@@ -3,19 +3,41 @@ import type {
   ApiToken,
   AuditLog,
   AuditVerifyResult,
+  Contact,
+  ContactFields,
+  Customer,
+  CustomerCreateBody,
+  CustomerFilter,
+  CustomerPatchBody,
+  CustomerSummary,
   Department,
+  DuplicateReport,
   FieldRule,
+  FollowUp,
+  FollowUpFields,
   Grant,
   Locale,
   LoginResponse,
   Me,
+  Order,
+  OwnershipEntry,
   Page,
+  Payment,
   PermissionCatalog,
   Role,
+  SavedView,
   SecurityPolicy,
   SecurityPolicyPresets,
   SecurityPolicyResponse,
+  ServiceRecord,
+  ServiceSeverity,
+  ServiceType,
   SessionInfo,
+  TeamAccess,
+  TeamMember,
+  TeamRole,
+  TimelineItem,
+  TimelineKind,
   User,
   UserStatus,
   UserWithPassword,
@@ -159,4 +181,122 @@ export const securityApi = {
   update: (body: { version: number; policy: SecurityPolicy }) =>
     http.put<SecurityPolicyResponse>('/security-policy', body),
   presets: () => http.get<SecurityPolicyPresets>('/security-policy/presets'),
+};
+
+/** A customer filter as query parameters (lists are sent as repeated keys). */
+export function customerFilterQuery(filter: CustomerFilter): Query {
+  return {
+    q: filter.q,
+    ownerId: filter.ownerId,
+    departmentId: filter.departmentId,
+    includeSubtree: filter.departmentId ? filter.includeSubtree : undefined,
+    industry: filter.industry,
+    provinceCode: filter.provinceCode,
+    cityCode: filter.cityCode,
+    status: filter.status,
+    tags: filter.tags,
+    lastFollowUpBefore: filter.lastFollowUpBefore,
+    lastFollowUpAfter: filter.lastFollowUpAfter,
+    revenueMin: filter.revenueMin,
+    revenueMax: filter.revenueMax,
+    sort: filter.sort,
+    order: filter.sort ? filter.order : undefined,
+  };
+}
+
+export const customersApi = {
+  list: (filter: CustomerFilter, page: { limit?: number; cursor?: string | null }, signal?: AbortSignal) =>
+    http.get<Page<Customer>>('/customers', { ...customerFilterQuery(filter), ...page }, signal),
+  get: (id: string) => http.get<Customer>(`/customers/${enc(id)}`),
+  create: (body: CustomerCreateBody) => http.post<Customer>('/customers', body),
+  update: (id: string, body: CustomerPatchBody) => http.patch<Customer>(`/customers/${enc(id)}`, body),
+  remove: (id: string, version: number) => http.del(`/customers/${enc(id)}`, { version }),
+  checkDuplicates: (body: { name?: string; creditCode?: string; excludeId?: string }) =>
+    http.post<DuplicateReport>('/customers/check-duplicates', body),
+  assign: (
+    id: string,
+    body: { ownerId: string; reason: string; version: number; includeOpenFollowUps?: boolean },
+  ) => http.post<Customer>(`/customers/${enc(id)}/assign`, body),
+  summary: (id: string) => http.get<CustomerSummary>(`/customers/${enc(id)}/summary`),
+  timeline: (
+    id: string,
+    query: { kinds?: TimelineKind[]; limit?: number; cursor?: string | null },
+    signal?: AbortSignal,
+  ) => http.get<Page<TimelineItem>>(`/customers/${enc(id)}/timeline`, { ...query }, signal),
+  ownershipHistory: (id: string, query: { limit?: number; cursor?: string | null }, signal?: AbortSignal) =>
+    http.get<Page<OwnershipEntry>>(`/customers/${enc(id)}/ownership-history`, { ...query }, signal),
+  team: (id: string) => http.get<Page<TeamMember>>(`/customers/${enc(id)}/team`, { limit: 200 }),
+  addMember: (id: string, body: { userId: string; teamRole: TeamRole; access: TeamAccess }) =>
+    http.post<TeamMember>(`/customers/${enc(id)}/team`, body),
+  updateMember: (id: string, userId: string, body: { teamRole?: TeamRole; access?: TeamAccess }) =>
+    http.patch<TeamMember>(`/customers/${enc(id)}/team/${enc(userId)}`, body),
+  removeMember: (id: string, userId: string) => http.del(`/customers/${enc(id)}/team/${enc(userId)}`),
+};
+
+export const savedViewsApi = {
+  list: () => http.get<Page<SavedView>>('/saved-views', { limit: 200 }),
+  create: (body: { name: string; filters: CustomerFilter }) => http.post<SavedView>('/saved-views', body),
+  update: (id: string, body: { version: number; name?: string; filters?: CustomerFilter }) =>
+    http.patch<SavedView>(`/saved-views/${enc(id)}`, body),
+  remove: (id: string, version: number) => http.del(`/saved-views/${enc(id)}`, { version }),
+};
+
+export const exportsApi = {
+  /** The customer list (current filter) as .xlsx; only rows and fields I may see. */
+  customers: (filter: CustomerFilter) =>
+    download(
+      '/exports/customers',
+      customerFilterQuery(filter),
+      'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet, application/json;q=0.5',
+    ),
+};
+
+type PageQuery = { limit?: number; cursor?: string | null };
+
+export const contactsApi = {
+  byCustomer: (customerId: string, page: PageQuery, signal?: AbortSignal) =>
+    http.get<Page<Contact>>(`/customers/${enc(customerId)}/contacts`, { ...page }, signal),
+  create: (body: ContactFields & { customerId: string; name: string }) =>
+    http.post<Contact>('/contacts', body),
+  update: (id: string, body: ContactFields & { version: number; name?: string }) =>
+    http.patch<Contact>(`/contacts/${enc(id)}`, body),
+  remove: (id: string, version: number) => http.del(`/contacts/${enc(id)}`, { version }),
+};
+
+export const followUpsApi = {
+  byCustomer: (customerId: string, page: PageQuery, signal?: AbortSignal) =>
+    http.get<Page<FollowUp>>('/follow-ups', { customerId, ...page }, signal),
+  create: (body: FollowUpFields & { customerId: string }) => http.post<FollowUp>('/follow-ups', body),
+  update: (id: string, body: Partial<FollowUpFields> & { version: number }) =>
+    http.patch<FollowUp>(`/follow-ups/${enc(id)}`, body),
+  remove: (id: string, version: number) => http.del(`/follow-ups/${enc(id)}`, { version }),
+};
+
+export const ordersApi = {
+  byCustomer: (customerId: string, query: PageQuery & { from?: string }, signal?: AbortSignal) =>
+    http.get<Page<Order>>('/orders', { customerId, ...query }, signal),
+  payments: (orderId: string) => http.get<Page<Payment>>(`/orders/${enc(orderId)}/payments`, { limit: 200 }),
+};
+
+export const serviceRecordsApi = {
+  byCustomer: (customerId: string, page: PageQuery, signal?: AbortSignal) =>
+    http.get<Page<ServiceRecord>>('/service-records', { customerId, ...page }, signal),
+  create: (body: {
+    customerId: string;
+    type: ServiceType;
+    severity: ServiceSeverity;
+    title: string;
+    description?: string | null;
+    openedAt?: string;
+  }) => http.post<ServiceRecord>('/service-records', body),
+  update: (
+    id: string,
+    body: {
+      version: number;
+      closedAt?: string | null;
+      satisfaction?: number | null;
+      title?: string;
+      description?: string | null;
+    },
+  ) => http.patch<ServiceRecord>(`/service-records/${enc(id)}`, body),
 };

@@ -4,6 +4,7 @@ import i18next from 'i18next';
 import { initReactI18next } from 'react-i18next';
 import type { Locale } from '../api/types';
 import { en } from './en';
+import { importsEn, importsZhCN } from './imports';
 import { zhCN } from './zh-CN';
 
 export const LANGUAGE_STORAGE_KEY = 'kam.locale';
@@ -31,8 +32,8 @@ export const i18n = i18next.createInstance();
 
 void i18n.use(initReactI18next).init({
   resources: {
-    'zh-CN': { translation: zhCN },
-    en: { translation: en },
+    'zh-CN': { translation: { ...zhCN, ...importsZhCN } },
+    en: { translation: { ...en, ...importsEn } },
   },
   lng: initialLocale,
   fallbackLng: 'zh-CN',

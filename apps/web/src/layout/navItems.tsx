@@ -2,6 +2,8 @@ import {
   ApartmentOutlined,
   ApiOutlined,
   AuditOutlined,
+  CloudUploadOutlined,
+  ContactsOutlined,
   DesktopOutlined,
   HomeOutlined,
   SafetyCertificateOutlined,
@@ -28,6 +30,27 @@ export interface NavItem {
 
 export const NAV_ITEMS: NavItem[] = [
   { key: 'home', path: '/', labelKey: 'nav.home', icon: <HomeOutlined />, anyOf: [], group: 'main' },
+  {
+    key: 'customers',
+    path: '/customers',
+    labelKey: 'nav.customers',
+    descKey: 'home.descCustomers',
+    icon: <ContactsOutlined />,
+    testId: 'nav-customers',
+    anyOf: ['customer.view'],
+    group: 'main',
+  },
+  {
+    key: 'imports',
+    path: '/imports',
+    // Keys of i18n/imports.ts (merged into the same resources in i18n/index.ts).
+    labelKey: 'nav.imports' as TranslationKey,
+    descKey: 'home.descImports' as TranslationKey,
+    icon: <CloudUploadOutlined />,
+    testId: 'nav-imports',
+    anyOf: ['customer.import'],
+    group: 'main',
+  },
   {
     key: 'departments',
     path: '/departments',
