@@ -13,7 +13,6 @@ import { launch, newPage } from './support/browser.js';
  * `KAM_SCREENSHOTS=1` also writes docs/screenshots/customers*.png (desktop 1366 px and phone 390 px).
  */
 const base = inject('kamBaseUrl');
-const adminPassword = inject('kamAdminPassword');
 const DEMO_PASSWORD = 'Kam@2026demo';
 const SHOTS = process.env.KAM_SCREENSHOTS === '1' ? 'docs/screenshots' : null;
 
@@ -125,17 +124,17 @@ describe('Customer 360 in the browser', () => {
 
   it('a support user on the account team sees masked mobiles and no master-data edits', async () => {
     expect(customerPath).not.toBe('');
-    // The admin staffs the account team (support staff sit in another department).
-    const admin = await newPage(browser);
-    await signIn(admin, 'admin', adminPassword);
-    await admin.goto(`${base}${customerPath}`);
-    await openTab(admin, 'team');
-    await admin.getByTestId('team-add').click();
-    await choose(admin, 'team-add-user', '郑丽', '郑丽 (service)');
-    await choose(admin, 'team-add-role', '客服', '客服');
-    await admin.locator('#team-add-submit').click();
-    await admin.getByTestId('team-table').getByText('郑丽').waitFor();
-    await admin.context().close();
+    // The owner staffs the account team with customer service from another department.
+    const owner = await newPage(browser);
+    await signIn(owner, 'manager', DEMO_PASSWORD);
+    await owner.goto(`${base}${customerPath}`);
+    await openTab(owner, 'team');
+    await owner.getByTestId('team-add').click();
+    await choose(owner, 'team-add-user', '郑丽', '郑丽');
+    await choose(owner, 'team-add-role', '客服', '客服');
+    await owner.locator('#team-add-submit').click();
+    await owner.getByTestId('team-table').getByText('郑丽').waitFor();
+    await owner.context().close();
 
     const page = await newPage(browser);
     await signIn(page, 'service', DEMO_PASSWORD);

@@ -368,6 +368,82 @@ describe('account team and visibility', () => {
     ]);
   });
 
+  it('team candidates: active users of any department, without contact data, not yet on the team', async () => {
+    const mine = (await create(manager, { name: uniqueName('候选') })).body;
+    const url = `/api/v1/customers/${mine.id}/team/candidates`;
+    const all = await manager.get(`${url}?limit=50`);
+    expect(all.status).toBe(200);
+    const byId = new Map(
+      all.body.items.map(
+        (u: { id: string; displayName: string; departmentName: string | null; roles: string[] }) => [u.id, u],
+      ),
+    );
+    // the owner is on the team already; support staff of another department are offered
+    expect(byId.has(ids.manager)).toBe(false);
+    const support = byId.get(ids.service) as Record<string, unknown>;
+    expect(Object.keys(support).sort()).toEqual(['departmentName', 'displayName', 'id', 'roles']);
+    expect(support.displayName).toBe('郑丽');
+    expect((support.roles as string[]).length).toBeGreaterThan(0);
+    const [serviceDept] = await q<{ name: string }>(
+      'SELECT d.name FROM users u JOIN departments d ON d.tenant_id = u.tenant_id AND d.id = u.department_id WHERE u.tenant_id = kam_tenant() AND u.id = $1',
+      [ids.service],
+    );
+    expect(support.departmentName).toBe(serviceDept?.name);
+
+    const found = await manager.get(`${url}?q=${encodeURIComponent('郑丽')}`);
+    expect(found.body.items.map((u: { id: string }) => u.id)).toEqual([ids.service]);
+    const byLogin = await manager.get(`${url}?q=servic`);
+    expect(byLogin.body.items.map((u: { id: string }) => u.id)).toContain(ids.service);
+
+    await manager.post(`/api/v1/customers/${mine.id}/team`, {
+      userId: ids.service,
+      teamRole: 'customer_service',
+      access: 'read',
+    });
+    const after = await manager.get(`${url}?q=${encodeURIComponent('郑丽')}`);
+    expect(after.body.items).toEqual([]);
+
+    // only for an actor who may edit this customer
+    expect((await manager2.get(url)).status).toBe(404);
+    expect((await service.get(url)).status).toBe(403);
+    expect((await manager.get(`${url}?limit=51`)).status).toBe(400);
+  });
+
+  it('a restricted list in pinyin order, read part by part (own, departments, team), pages like the whole list', async () => {
+    // manager2's customer with the manager on its team: visible to the manager through the team only
+    const theirs = (await create(manager2, { name: uniqueName('甲') })).body;
+    await manager2.post(`/api/v1/customers/${theirs.id}/team`, {
+      userId: ids.manager,
+      teamRole: 'co_follower',
+      access: 'read',
+    });
+    // one of the manager's own customers with the manager's own team row (owner): listed once
+    for (const prefix of ['乙', '丙', '丁']) await create(manager, { name: uniqueName(prefix) });
+    for (const c of [manager, director]) {
+      const whole = (await c.get('/api/v1/customers?limit=200')).body.items as { id: string }[];
+      expect(new Set(whole.map((i) => i.id)).size).toBe(whole.length);
+      const paged: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const res: Res = await c.get(`/api/v1/customers?limit=2${cursor ? `&cursor=${cursor}` : ''}`);
+        expect(res.status).toBe(200);
+        paged.push(...res.body.items.map((i: { id: string }) => i.id));
+        cursor = res.body.nextCursor;
+      } while (cursor);
+      expect(paged).toEqual(whole.map((i) => i.id));
+      const [order] = await q<{ ids: string[] }>(
+        `SELECT array_agg(id ORDER BY name_pinyin, id) AS ids FROM customers
+         WHERE tenant_id = kam_tenant() AND id = ANY($1::uuid[])`,
+        [paged],
+      );
+      expect(order?.ids).toEqual(paged);
+    }
+    const managerIds = (await manager.get('/api/v1/customers?limit=200')).body.items.map(
+      (i: { id: string }) => i.id,
+    );
+    expect(managerIds).toContain(theirs.id);
+  });
+
   it('a read_write team member with customer.edit may edit a customer outside their scope', async () => {
     const c = (await create(manager, { name: uniqueName() })).body;
     expect((await manager2.patch(`/api/v1/customers/${c.id}`, { version: 1, notes: 'x' })).status).toBe(404);

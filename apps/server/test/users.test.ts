@@ -455,7 +455,9 @@ describe('editing users', () => {
     );
     await makeUser('clerk', dept('CS'), [roleId]);
     const clerk = await Client.signIn(env, org.slug, 'clerk');
-    const target = id('manager3');
+    // A target without roles: editing a user whose roles exceed one's own is refused on its own
+    // (TARGET_EXCEEDS_ACTOR), and this test is about the field rule.
+    const target = await makeUser('plain.user', dept('SZ01'), [], { mobile: '13800001111' });
     const denied = await clerk.patch(`/api/v1/users/${target}`, {
       version: await version(target),
       mobile: '13911112222',

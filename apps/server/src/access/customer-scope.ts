@@ -55,3 +55,64 @@ export function customerScopeSql(
       AND ct.team_role <> 'owner'${access})`;
   return byScope === 'FALSE' ? `(${team})` : `(${byScope} OR ${team})`;
 }
+
+/**
+ * One OR-ed part of a customer scope, for a list that reads each part from its own ordered index and
+ * merges them (`UNION` of ordered `LIMIT n` branches): an `OR` of the parts in one WHERE stops the
+ * planner from using any ordered index but the sort's own, which it then walks discarding the rows
+ * of everybody else.
+ *
+ * `where` is a condition on the customers row `alias`. With `departments` (a FROM item of department
+ * ids, column `id`, aliased `sdx`), the part is "one of these departments": the list joins each
+ * department LATERAL to its own ordered range of `customers_department_idx`.
+ */
+export interface CustomerScopeBranch {
+  departments?: string;
+  where: string;
+}
+
+/**
+ * `customerScopeSql(…, 'list')` split into its OR-ed parts (the same customers: the disjunction of
+ * the branches is that predicate): `null` without the permission, `'all'` for an unrestricted scope.
+ */
+export function customerScopeBranches(
+  actor: Actor,
+  resource: CustomerBoundResource,
+  action: Action,
+  p: Params,
+  alias = 'c',
+): CustomerScopeBranch[] | 'all' | null {
+  const scope = effectiveScope(actor, resource, action);
+  if (scope === null) return null;
+  if (scope.all) return 'all';
+  const needed = teamAccessNeeded(resource, action);
+  const branches: CustomerScopeBranch[] = [];
+  let me: string | null = null;
+  const meParam = () => {
+    me ??= p.add(actor.userId);
+    return me;
+  };
+  if (scope.self || needed !== null) branches.push({ where: `${alias}.owner_id = ${meParam()}::uuid` });
+  if (scope.departments.length > 0) {
+    branches.push({
+      departments: `(SELECT unnest(${p.add(scope.departments)}::uuid[]) AS id)`,
+      where: `${alias}.department_id = sdx.id`,
+    });
+  }
+  if (scope.subtrees.length > 0) {
+    branches.push({
+      departments: `(SELECT sd.id FROM departments sd
+         WHERE sd.tenant_id = kam_tenant() AND sd.path && ${p.add(scope.subtrees)}::uuid[])`,
+      where: `${alias}.department_id = sdx.id`,
+    });
+  }
+  if (needed !== null) {
+    const access = needed === 'read_write' ? ` AND ct.access = 'read_write'` : '';
+    branches.push({
+      where: `${alias}.id = ANY(ARRAY(SELECT ct.customer_id
+      FROM customer_team ct WHERE ct.tenant_id = kam_tenant() AND ct.user_id = ${meParam()}::uuid
+      AND ct.team_role <> 'owner'${access}))`,
+    });
+  }
+  return branches;
+}

@@ -21,12 +21,19 @@ export function scopePredicate(
     for (const col of columns.self) parts.push(`${col} = ${me}::uuid`);
   }
   if (scope.departments.length > 0) {
-    parts.push(`${columns.department} = ANY(${p.add(scope.departments)}::uuid[])`);
+    parts.push(
+      scope.departments.length === 1
+        ? `${columns.department} = ${p.add(scope.departments[0])}::uuid`
+        : `${columns.department} = ANY(${p.add(scope.departments)}::uuid[])`,
+    );
   }
   if (scope.subtrees.length > 0) {
+    // An init-plan (`= ANY(ARRAY(…))`), not `IN (SELECT …)`: the subtree's ids are read once, and
+    // the planner can use them as an index condition on the department column (a hashed sub-plan
+    // is a filter only, so a list would walk its sort index discarding the other departments' rows).
     parts.push(
-      `${columns.department} IN (SELECT sd.id FROM departments sd
-         WHERE sd.tenant_id = kam_tenant() AND sd.path && ${p.add(scope.subtrees)}::uuid[])`,
+      `${columns.department} = ANY(ARRAY(SELECT sd.id FROM departments sd
+         WHERE sd.tenant_id = kam_tenant() AND sd.path && ${p.add(scope.subtrees)}::uuid[]))`,
     );
   }
   return parts.length === 0 ? 'FALSE' : `(${parts.join(' OR ')})`;

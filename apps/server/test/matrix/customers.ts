@@ -145,6 +145,10 @@ export const CUSTOMER_MATRIX: Record<string, Entry> = {
     ...rec('200/200', '200/404', '200/404', '200/404', '200/404', '200/404', '200/404', '403'),
     req: async (t) => ({ id: (await t.fx.customer(t.where)).id }),
   },
+  'GET /api/v1/customers/:id/team/candidates': {
+    ...rec('200/200', '200/404', '200/404', '200/404', '403', '403', '403', '403'),
+    req: async (t) => ({ id: (await t.fx.customer(t.where)).id }),
+  },
   'POST /api/v1/customers/:id/team': {
     ...rec('201/201', '201/404', '201/404', '201/404', '403', '403', '403', '403'),
     req: async (t) => ({

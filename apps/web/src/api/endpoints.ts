@@ -34,6 +34,7 @@ import type {
   ServiceType,
   SessionInfo,
   TeamAccess,
+  TeamCandidate,
   TeamMember,
   TeamRole,
   TimelineItem,
@@ -226,6 +227,12 @@ export const customersApi = {
   ownershipHistory: (id: string, query: { limit?: number; cursor?: string | null }, signal?: AbortSignal) =>
     http.get<Page<OwnershipEntry>>(`/customers/${enc(id)}/ownership-history`, { ...query }, signal),
   team: (id: string) => http.get<Page<TeamMember>>(`/customers/${enc(id)}/team`, { limit: 200 }),
+  teamCandidates: (id: string, q: string, signal?: AbortSignal) =>
+    http.get<{ items: TeamCandidate[] }>(
+      `/customers/${enc(id)}/team/candidates`,
+      { q: q || undefined, limit: 20 },
+      signal,
+    ),
   addMember: (id: string, body: { userId: string; teamRole: TeamRole; access: TeamAccess }) =>
     http.post<TeamMember>(`/customers/${enc(id)}/team`, body),
   updateMember: (id: string, userId: string, body: { teamRole?: TeamRole; access?: TeamAccess }) =>

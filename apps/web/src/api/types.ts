@@ -326,6 +326,14 @@ export interface TeamMember {
   addedBy: string | null;
 }
 
+/** A user who may join an account team (GET /customers/:id/team/candidates): no contact data. */
+export interface TeamCandidate {
+  id: string;
+  displayName: string;
+  departmentName: string | null;
+  roles: string[];
+}
+
 export interface OwnershipEntry {
   id: string;
   kind: string;

@@ -19,6 +19,8 @@ import {
   zSavedViewPatch,
   zSummary,
   zTeamAdd,
+  zTeamCandidate,
+  zTeamCandidatesQuery,
   zTeamMember,
   zTeamPatch,
   zTimelineItem,
@@ -35,7 +37,7 @@ import {
   restoreCustomer,
   updateCustomer,
 } from './service.js';
-import { addTeamMember, listTeam, removeTeamMember, updateTeamMember } from './team.js';
+import { addTeamMember, listTeam, listTeamCandidates, removeTeamMember, updateTeamMember } from './team.js';
 
 export { zCustomerFilter, zCustomerListQuery } from './schemas.js';
 
@@ -240,6 +242,22 @@ export const customerRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (req) => listTeam(req.ctx, req.params.id, req.query),
+  );
+
+  app.get(
+    '/customers/:id/team/candidates',
+    {
+      config: { permission: 'customer.edit' },
+      schema: {
+        tags,
+        summary:
+          'Active users who may join the account team (any department; name, department and roles only)',
+        params: zIdParams,
+        querystring: zTeamCandidatesQuery,
+        response: { 200: z.object({ items: z.array(zTeamCandidate) }) },
+      },
+    },
+    async (req) => listTeamCandidates(req.ctx, req.params.id, req.query),
   );
 
   app.post(

@@ -157,6 +157,17 @@ export const zTeamMember = z.object({
   addedAt: z.string(),
   addedBy: z.string().nullable(),
 });
+/** A user who may be added to an account team: name, department and roles only (no contact data). */
+export const zTeamCandidate = z.object({
+  id: z.string(),
+  displayName: z.string(),
+  departmentName: z.string().nullable(),
+  roles: z.array(z.string()),
+});
+export const zTeamCandidatesQuery = z.strictObject({
+  q: z.string().trim().max(100).optional().describe('part of the display name, name pinyin or login'),
+  limit: z.coerce.number().int().min(1).max(50).default(20),
+});
 export const zTeamAdd = z.strictObject({
   userId: zId,
   teamRole: z.enum(TEAM_ROLES),

@@ -8,10 +8,11 @@ import { writeAudit } from '../audit/writer.js';
 import { auditWho } from '../auth/service.js';
 import { findActiveUser } from './repo/customers.js';
 import * as repo from './repo/team.js';
-import type { zTeamMember } from './schemas.js';
+import type { zTeamCandidate, zTeamMember } from './schemas.js';
 import { fieldError } from './service.js';
 
 export type TeamMember = z.infer<typeof zTeamMember>;
+export type TeamCandidate = z.infer<typeof zTeamCandidate>;
 
 const present = (r: repo.MemberRow): TeamMember => ({
   userId: r.user_id,
@@ -41,6 +42,30 @@ export async function listTeam(
     return repo.selectTeamPage(tx, customerId, after, q.limit + 1);
   });
   return toPage(rows, q.limit, present, (r) => [r.rank, r.name_pinyin, r.user_id]);
+}
+
+/**
+ * Users who may be added to the account team (active, not on it yet) matching `q`: anyone of the
+ * organisation, since support staff of other departments are staffed onto teams — for an actor who
+ * may edit this customer, and showing only name, department and roles.
+ */
+export async function listTeamCandidates(
+  ctx: ServiceContext,
+  customerId: string,
+  q: { q?: string | undefined; limit: number },
+): Promise<{ items: TeamCandidate[] }> {
+  const rows = await inTenant(ctx, async (tx) => {
+    await customerFor(tx, ctx.actor, customerId, 'customer', 'edit');
+    return repo.selectCandidates(tx, customerId, q.q ? q.q : null, q.limit);
+  });
+  return {
+    items: rows.map((r) => ({
+      id: r.id,
+      displayName: r.display_name,
+      departmentName: r.department_name,
+      roles: r.roles,
+    })),
+  };
 }
 
 export async function addTeamMember(

@@ -1,4 +1,5 @@
 import { pinyinKey } from '@kam/domain';
+import type { CustomerScopeBranch } from '../../../access/customer-scope.js';
 import type { Params } from '../../../access/sql.js';
 import type { Tx } from '../../../db/database.js';
 import type { CustomerFilter, CustomerSort } from '../schemas.js';
@@ -123,6 +124,16 @@ function searchSql(q: string, contactNumbers: ContactNumbers, live: boolean, p: 
   return `(${arms.join(' OR ')})`;
 }
 
+/**
+ * `column` is one of `values`: a single value as `= $n` (estimated from the column's statistics of
+ * that value, and an equality the planner can match to an index), several as `= ANY($n)`.
+ */
+function oneOf(column: string, values: string[], p: Params): string {
+  return values.length === 1
+    ? `${column} = ${p.add(values[0])}::text`
+    : `${column} = ANY(${p.add(values)}::text[])`;
+}
+
 /** The WHERE conditions of a filter (scope not included). */
 function filterSql(f: CustomerFilter, contactNumbers: ContactNumbers, p: Params): string[] {
   const where: string[] = [f.deleted ? 'c.deleted_at IS NOT NULL' : 'c.deleted_at IS NULL'];
@@ -132,14 +143,14 @@ function filterSql(f: CustomerFilter, contactNumbers: ContactNumbers, p: Params)
     const d = p.add(f.departmentId);
     where.push(
       f.includeSubtree
-        ? `c.department_id IN (SELECT sd.id FROM departments sd WHERE sd.tenant_id = kam_tenant() AND sd.path @> ARRAY[${d}::uuid])`
+        ? `c.department_id = ANY(ARRAY(SELECT sd.id FROM departments sd WHERE sd.tenant_id = kam_tenant() AND sd.path @> ARRAY[${d}::uuid]))`
         : `c.department_id = ${d}::uuid`,
     );
   }
-  if (f.industry) where.push(`c.industry = ANY(${p.add(f.industry)}::text[])`);
+  if (f.industry) where.push(oneOf('c.industry', f.industry, p));
   if (f.provinceCode) where.push(`c.province_code = ${p.add(f.provinceCode)}`);
   if (f.cityCode) where.push(`c.city_code = ${p.add(f.cityCode)}`);
-  if (f.status) where.push(`c.status = ANY(${p.add(f.status)}::text[])`);
+  if (f.status) where.push(oneOf('c.status', f.status, p));
   if (f.tags) where.push(`c.tags && ${p.add(f.tags)}::text[]`);
   if (f.lastFollowUpBefore) where.push(`c.last_follow_up_at < ${p.add(f.lastFollowUpBefore)}::timestamptz`);
   if (f.lastFollowUpAfter) where.push(`c.last_follow_up_at >= ${p.add(f.lastFollowUpAfter)}::timestamptz`);
@@ -149,14 +160,15 @@ function filterSql(f: CustomerFilter, contactNumbers: ContactNumbers, p: Params)
 }
 
 /**
- * One page of the list in one statement: `scope` is the actor's scope predicate (built on `p`), then
- * the filter, then the keyset position `after` = [sort value as text, id].
+ * One page of the list in one statement: `scope` is the actor's scope predicate (built on `p`), or
+ * its OR-ed parts (`customerScopeBranches`, for the pinyin order only), then the filter, then the
+ * keyset position `after` = [sort value as text, id].
  */
 export async function selectCustomerPage(
   tx: Tx,
   p: Params,
   args: {
-    scope: string;
+    scope: string | CustomerScopeBranch[];
     filter: CustomerFilter;
     contactNumbers: ContactNumbers;
     sort: CustomerSort;
@@ -166,7 +178,7 @@ export async function selectCustomerPage(
   },
 ): Promise<CustomerRow[]> {
   const sort = SORT_EXPR[args.sort];
-  const where = [args.scope, ...filterSql(args.filter, args.contactNumbers, p)];
+  const where = filterSql(args.filter, args.contactNumbers, p);
   if (args.after) {
     where.push(
       `(${sort.expr}, c.id) ${args.desc ? '<' : '>'} (${p.add(args.after[0])}::${sort.cast}, ${p.add(args.after[1])}::uuid)`,
@@ -176,11 +188,37 @@ export async function selectCustomerPage(
   // the page first, then the owner / department names of its rows only: joined before the LIMIT,
   // a misestimated match count (a rare search term) turns them into a scan of users per match
   const order = `ORDER BY ${sort.expr} ${dir}, c.id ${dir}`;
+  const limit = p.add(args.limit);
+  if (typeof args.scope !== 'string') {
+    // Each part of the scope as its own ordered branch of at most `limit` rows — own customers from
+    // customers_owner_name_idx, each department of the scope from customers_department_idx
+    // (LATERAL, one ordered range per department), the account team by primary key — merged (a
+    // customer in several parts once) and cut to the page.
+    const filter = where.join(' AND ');
+    const branches = args.scope.map((b) => {
+      const page = (cond: string) => `SELECT c.id, ${sort.expr} AS sort_value FROM customers c
+         WHERE c.tenant_id = kam_tenant() AND ${cond} AND ${filter} ${order} LIMIT ${limit}`;
+      return b.departments
+        ? `(SELECT b.id, b.sort_value FROM ${b.departments} sdx CROSS JOIN LATERAL (${page(b.where)}) b)`
+        : `(${page(b.where)})`;
+    });
+    const { rows } = await tx.query<CustomerRow>(
+      `WITH page AS (
+         SELECT u.id FROM (${branches.join('\n UNION ')}) u
+         ORDER BY u.sort_value ${dir}, u.id ${dir} LIMIT ${limit})
+       SELECT ${CUSTOMER_COLUMNS}, (${sort.expr})::text AS sort_key
+       FROM page JOIN customers c ON c.tenant_id = kam_tenant() AND c.id = page.id
+       ${CUSTOMER_JOINS}
+       ${order}`,
+      p.values,
+    );
+    return rows;
+  }
   const { rows } = await tx.query<CustomerRow>(
     `SELECT ${CUSTOMER_COLUMNS}, c.sort_key
      FROM (SELECT c.*, (${sort.expr})::text AS sort_key FROM customers c
-           WHERE c.tenant_id = kam_tenant() AND ${where.join(' AND ')}
-           ${order} LIMIT ${p.add(args.limit)}) c
+           WHERE c.tenant_id = kam_tenant() AND ${args.scope} AND ${where.join(' AND ')}
+           ${order} LIMIT ${limit}) c
      ${CUSTOMER_JOINS}
      ${order}`,
     p.values,

@@ -112,3 +112,43 @@ export async function removeFromTeams(tx: Tx, customerIds: string[], userId: str
     [customerIds, userId],
   );
 }
+
+export interface CandidateRow {
+  id: string;
+  display_name: string;
+  department_name: string | null;
+  roles: string[];
+}
+
+/**
+ * Active users of the organisation who may be added to the customer's team (not on it yet), whose
+ * display name, name pinyin or login contains `q`, by name; at most `limit`. Deliberately not
+ * limited to the actor's `user.view` scope (a team is staffed across departments) — hence only the
+ * name, department and role names, no contact data.
+ */
+export async function selectCandidates(
+  tx: Tx,
+  customerId: string,
+  q: string | null,
+  limit: number,
+): Promise<CandidateRow[]> {
+  const params: unknown[] = [customerId, limit];
+  let match = '';
+  if (q) {
+    params.push(`%${q.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`);
+    match = `AND (u.display_name ILIKE $3 OR u.name_pinyin ILIKE $3 OR u.login ILIKE $3)`;
+  }
+  const { rows } = await tx.query<CandidateRow>(
+    `SELECT u.id, u.display_name, d.name AS department_name,
+            ARRAY(SELECT r.name FROM user_roles ur JOIN roles r ON r.tenant_id = kam_tenant() AND r.id = ur.role_id
+                  WHERE ur.tenant_id = kam_tenant() AND ur.user_id = u.id ORDER BY r.name) AS roles
+     FROM users u LEFT JOIN departments d ON d.tenant_id = kam_tenant() AND d.id = u.department_id
+     WHERE u.tenant_id = kam_tenant() AND u.status = 'active' ${match}
+       AND NOT EXISTS (SELECT 1 FROM customer_team ct
+                       WHERE ct.tenant_id = kam_tenant() AND ct.customer_id = $1 AND ct.user_id = u.id)
+     ORDER BY u.name_pinyin, u.id
+     LIMIT $2`,
+    params,
+  );
+  return rows;
+}

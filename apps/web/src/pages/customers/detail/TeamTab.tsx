@@ -7,10 +7,10 @@ import { customersApi } from '../../../api/endpoints';
 import type { TeamAccess, TeamMember, TeamRole } from '../../../api/types';
 import { useAuth } from '../../../auth/AuthContext';
 import { LoadError } from '../../../components/Results';
-import { UserSelect } from '../../../components/UserSelect';
 import { useApiError } from '../../../hooks/useApiError';
 import { useFormat } from '../../../i18n/useFormat';
 import { useCustomerLabels } from '../labels';
+import { TeamCandidateSelect } from './TeamCandidateSelect';
 
 interface AddValues {
   userId: string;
@@ -196,7 +196,7 @@ export function TeamTab({ customerId, onChanged }: { customerId: string; onChang
             label={t('team.member')}
             rules={[{ required: true, message: t('team.memberRequired') }]}
           >
-            <UserSelect activeOnly data-testid="team-add-user" />
+            <TeamCandidateSelect customerId={customerId} data-testid="team-add-user" />
           </Form.Item>
           <Space.Compact block>
             <Form.Item
