@@ -759,3 +759,154 @@ describe('an import interrupted mid-way', () => {
     },
   );
 });
+
+describe('staged rows (the import reads the dry run, not the file)', () => {
+  const staged = async (id: string) =>
+    sql<{ batch_no: number; outcome: string; n: number }>(
+      `SELECT batch_no, outcome, count(*)::int AS n FROM import_rows WHERE tenant_id = kam_tenant() AND import_id = $1
+       GROUP BY 1, 2 ORDER BY 1, 2`,
+      [id],
+    );
+
+  it('imports the staged rows without the file; a new mapping needs a new dry run; staging is gone when done', async () => {
+    const tag = randomUUID().slice(0, 6);
+    const file = await xlsx((ws) => {
+      ws.getRow(1).values = ['客户名称', '统一社会信用代码'];
+      for (let i = 0; i < 1200; i++)
+        ws.getRow(i + 2).values = [`暂存${tag}客户${i}有限公司`, i === 3 ? '91310000ABC' : null];
+    });
+    const run = await dryRun(director, 'customers', 'staged.xlsx', file);
+    expect(run.imp).toMatchObject({ totalRows: 1200, validRows: 1199, errorRows: 1 });
+    expect(await staged(run.upload.id)).toEqual([
+      { batch_no: 1, outcome: 'error', n: 1 },
+      { batch_no: 1, outcome: 'valid', n: 999 },
+      { batch_no: 2, outcome: 'valid', n: 200 },
+    ]);
+
+    // the mapping changes: the dry run no longer applies, its rows are gone, the import is refused
+    const remapped = await director.put(`/api/v1/imports/${run.upload.id}/mapping`, {
+      version: run.imp.version,
+      mapping: run.imp.mapping,
+    });
+    expect(remapped.body.status).toBe('mapped');
+    expect(await staged(run.upload.id)).toEqual([]);
+    const refused = await director.post(`/api/v1/imports/${run.upload.id}/commit`, {
+      version: remapped.body.version,
+      duplicatePolicy: 'skip',
+    });
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.code).toBe('IMPORT_STATE_INVALID');
+    await director.post(`/api/v1/imports/${run.upload.id}/validate`, { version: remapped.body.version });
+    await env.jobs.drain();
+    expect((await staged(run.upload.id)).reduce((s, r) => s + r.n, 0)).toBe(1200);
+
+    // the stored file is not read again by the import
+    await sql('DELETE FROM import_file_chunks WHERE tenant_id = kam_tenant() AND import_id = $1', [
+      run.upload.id,
+    ]);
+    const done = await commit(director, run.upload.id, 'skip');
+    expect(done).toMatchObject({
+      status: 'completed',
+      createdRows: 1199,
+      failedRows: 1,
+      processedRows: 1200,
+    });
+    const [made] = await sql<{ n: number }>(
+      `SELECT count(*)::int AS n FROM customers WHERE tenant_id = kam_tenant() AND name LIKE $1`,
+      [`暂存${tag}客户%`],
+    );
+    expect(made!.n).toBe(1199);
+    expect(await issues(director, run.upload.id, 'commit')).toEqual([
+      { row: 5, kind: 'error', field: 'creditCode', code: expect.any(String), params: expect.any(Object) },
+    ]);
+    expect(await staged(run.upload.id)).toEqual([]);
+  });
+
+  const dist = fileURLToPath(new URL('../dist/', import.meta.url));
+  it.skipIf(!inject('kamDatabaseUrl'))(
+    'batches commit two at a time on the server; killed with a gap (batch 3 in, batch 2 not), the resume fills it',
+    async () => {
+      expect(existsSync(`${dist}modules/imports/pipeline.js`), 'needs the build (npm run build)').toBe(true);
+      const tag = randomUUID().slice(0, 6);
+      const slow = `缓慢${tag}有限公司`;
+      // batch 2 (its row 1502) waits 4 s inside its transaction, so batch 3 commits before it
+      const fn = `kam_test_slow_${tag}`;
+      await env.db.withSystem(async (tx) => {
+        await tx.query(`CREATE FUNCTION ${fn}() RETURNS trigger LANGUAGE plpgsql AS $$
+          BEGIN IF NEW.name = '${slow}' THEN PERFORM pg_sleep(4); END IF; RETURN NEW; END $$`);
+        await tx.query(
+          `CREATE TRIGGER ${fn} BEFORE INSERT ON customers FOR EACH ROW EXECUTE FUNCTION ${fn}()`,
+        );
+      });
+      const file = await xlsx((ws) => {
+        ws.getRow(1).values = ['客户名称'];
+        for (let i = 0; i < 3000; i++)
+          ws.getRow(i + 2).values = [i === 1500 ? slow : `间隙${tag}客户${i}有限公司`];
+      });
+      const run = await dryRun(director, 'customers', 'gap.xlsx', file);
+      await sql(
+        `UPDATE imports SET status = 'importing', duplicate_policy = 'skip' WHERE tenant_id = kam_tenant() AND id = $1`,
+        [run.upload.id],
+      );
+      const code = `
+        const { Database } = await import(${JSON.stringify(`${dist}db/database.js`)});
+        const { runCommit } = await import(${JSON.stringify(`${dist}modules/imports/pipeline.js`)});
+        const db = await Database.open({ url: process.env.KAM_URL, poolSize: 3 });
+        await runCommit(db, process.env.KAM_TENANT, process.env.KAM_IMPORT);
+        await db.close();`;
+      const child = spawn(process.execPath, ['--input-type=module', '-e', code], {
+        env: {
+          ...process.env,
+          KAM_URL: inject('kamDatabaseUrl')!,
+          KAM_TENANT: org.tenantId,
+          KAM_IMPORT: run.upload.id,
+        },
+        stdio: ['ignore', 'ignore', 'ignore'],
+      });
+      const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+      const checkpoints = async () =>
+        (
+          await sql<{ batch_no: number }>(
+            'SELECT batch_no FROM import_batches WHERE tenant_id = kam_tenant() AND import_id = $1 ORDER BY 1',
+            [run.upload.id],
+          )
+        ).map((b) => b.batch_no);
+      const deadline = Date.now() + 30_000;
+      while (!(await checkpoints()).includes(3) && Date.now() < deadline && child.exitCode === null) {
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      child.kill('SIGKILL');
+      await exited;
+      try {
+        // batch 3 committed while batch 2 was still in its transaction: a gap
+        expect(await checkpoints()).toEqual([1, 3]);
+        const [mid] = await sql<{ n: number }>(
+          `SELECT count(*)::int AS n FROM customers WHERE tenant_id = kam_tenant() AND name LIKE $1`,
+          [`间隙${tag}客户%`],
+        );
+        expect(mid!.n).toBe(2000);
+      } finally {
+        // waits for the orphaned batch-2 transaction to end (it is rolled back: its client is gone)
+        await env.db.withSystem(async (tx) => {
+          await tx.query(`DROP TRIGGER ${fn} ON customers`);
+          await tx.query(`DROP FUNCTION ${fn}()`);
+        });
+      }
+      await runCommit(env.db, org.tenantId, run.upload.id);
+      const done = (await director.get(`/api/v1/imports/${run.upload.id}`)).body;
+      expect(done).toMatchObject({
+        status: 'completed',
+        createdRows: 3000,
+        failedRows: 0,
+        processedRows: 3000,
+      });
+      expect(await checkpoints()).toEqual([1, 2, 3]);
+      const [all] = await sql<{ n: number; d: number }>(
+        `SELECT count(*)::int AS n, count(DISTINCT name_norm)::int AS d FROM customers
+         WHERE tenant_id = kam_tenant() AND (name LIKE $1 OR name = $2)`,
+        [`间隙${tag}客户%`, slow],
+      );
+      expect(all).toEqual({ n: 3000, d: 3000 });
+    },
+  );
+});

@@ -151,8 +151,8 @@ async function resolveCustomerRefs(
   const nn = [...new Set(keys.flatMap((k) => ('nn' in k ? [k.nn] : [])))];
   if (live.length === 0) return;
   const p = new Params();
-  const allowed = customerScopeSql(ctx.actor, resource, 'create', p) ?? 'FALSE';
-  const visible = customerScopeSql(ctx.actor, resource, 'view', p) ?? 'FALSE';
+  const allowed = customerScopeSql(ctx.actor, resource, 'create', p, 'c', 'probe') ?? 'FALSE';
+  const visible = customerScopeSql(ctx.actor, resource, 'view', p, 'c', 'probe') ?? 'FALSE';
   const { rows: found } = await tx.query<{
     id: string;
     credit_code: string | null;
@@ -178,8 +178,12 @@ async function resolveCustomerRefs(
   });
 }
 
-/** One audit entry per committed batch (the records of a batch are written set-based). */
-async function auditBatch(
+/**
+ * One audit entry per committed batch (the records of a batch are written set-based). The pipeline
+ * writes it as the batch transaction's last statement: the audit chain's row lock per tenant is then
+ * held only while the batch commits, so two batches committed concurrently overlap everything else.
+ */
+export async function auditBatch(
   tx: Tx,
   ctx: ServiceContext,
   imp: ImportRow,
@@ -284,8 +288,8 @@ const customers: TypeHandler = {
     const cc = live.map((r) => str(r.values.creditCode)).filter((v): v is string => v !== null);
     const nn = live.map((r) => normalizeCompanyName(String(r.values.name)));
     const p = new Params();
-    const visible = customerScopeSql(ctx.actor, 'customer', 'view', p) ?? 'FALSE';
-    const editable = customerScopeSql(ctx.actor, 'customer', 'edit', p) ?? 'FALSE';
+    const visible = customerScopeSql(ctx.actor, 'customer', 'view', p, 'c', 'probe') ?? 'FALSE';
+    const editable = customerScopeSql(ctx.actor, 'customer', 'edit', p, 'c', 'probe') ?? 'FALSE';
     const { rows: found } = await tx.query<{
       id: string;
       name: string;
@@ -401,7 +405,6 @@ const customers: TypeHandler = {
       );
     }
     const result = { created: inserts.length, updated: updates.length, skipped };
-    await auditBatch(tx, ctx, imp, rows, result);
     return result;
   },
 };
@@ -432,7 +435,7 @@ const contacts: TypeHandler = {
     const live = rows.filter(ok);
     if (live.length === 0) return;
     const p = new Params();
-    const editable = customerScopeSql(ctx.actor, 'contact', 'edit', p) ?? 'FALSE';
+    const editable = customerScopeSql(ctx.actor, 'contact', 'edit', p, 'c', 'probe') ?? 'FALSE';
     const { rows: found } = await tx.query<{
       id: string;
       customer_id: string;
@@ -466,7 +469,7 @@ const contacts: TypeHandler = {
     }
   },
 
-  async write(tx, ctx, imp, rows, policy) {
+  async write(tx, ctx, _imp, rows, policy) {
     const { inserts, updates, skipped } = splitByPolicy(rows, policy, 'IMPORT_RECORD_EXISTS');
     const record = (r: ParsedRow, id: string, ord = 0) => {
       const v = r.values;
@@ -518,7 +521,6 @@ const contacts: TypeHandler = {
       );
     }
     const result = { created: inserts.length, updated: updates.length, skipped };
-    await auditBatch(tx, ctx, imp, rows, result);
     return result;
   },
 };
@@ -543,8 +545,8 @@ const orders: TypeHandler = {
     const live = rows.filter(ok);
     if (live.length === 0) return;
     const p = new Params();
-    const visible = customerScopeSql(ctx.actor, 'order', 'view', p) ?? 'FALSE';
-    const editable = customerScopeSql(ctx.actor, 'order', 'edit', p) ?? 'FALSE';
+    const visible = customerScopeSql(ctx.actor, 'order', 'view', p, 'c', 'probe') ?? 'FALSE';
+    const editable = customerScopeSql(ctx.actor, 'order', 'edit', p, 'c', 'probe') ?? 'FALSE';
     const { rows: found } = await tx.query<{
       id: string;
       order_no: string;
@@ -574,7 +576,7 @@ const orders: TypeHandler = {
     }
   },
 
-  async write(tx, ctx, imp, rows, policy) {
+  async write(tx, ctx, _imp, rows, policy) {
     const { inserts, updates, skipped } = splitByPolicy(rows, policy, 'ORDER_NO_TAKEN');
     const record = (r: ParsedRow, id: string) => {
       const v = r.values;
@@ -626,7 +628,6 @@ const orders: TypeHandler = {
       );
     }
     const result = { created: inserts.length, updated: updates.length, skipped };
-    await auditBatch(tx, ctx, imp, rows, result);
     return result;
   },
 };
@@ -639,7 +640,7 @@ const followUps: TypeHandler = {
     await resolveCustomerRefs(tx, ctx, rows, 'follow_up');
     await resolveUserField(tx, ctx, rows, 'author');
   },
-  async write(tx, ctx, imp, rows) {
+  async write(tx, ctx, _imp, rows) {
     const inserts = rows.filter(ok);
     if (inserts.length) {
       const data = inserts.map((r) => ({
@@ -664,7 +665,6 @@ const followUps: TypeHandler = {
       );
     }
     const result = { created: inserts.length, updated: 0, skipped: 0 };
-    await auditBatch(tx, ctx, imp, rows, result);
     return result;
   },
 };
@@ -674,7 +674,7 @@ const serviceRecords: TypeHandler = {
   async resolve(tx, ctx, _imp, rows) {
     await resolveCustomerRefs(tx, ctx, rows, 'service_record');
   },
-  async write(tx, ctx, imp, rows) {
+  async write(tx, ctx, _imp, rows) {
     const inserts = rows.filter(ok);
     if (inserts.length) {
       const data = inserts.map((r) => ({
@@ -699,7 +699,6 @@ const serviceRecords: TypeHandler = {
       );
     }
     const result = { created: inserts.length, updated: 0, skipped: 0 };
-    await auditBatch(tx, ctx, imp, rows, result);
     return result;
   },
 };

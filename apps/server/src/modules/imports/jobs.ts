@@ -1,7 +1,7 @@
 import type { Database } from '../../db/database.js';
 import type { JobQueue } from '../../jobs/queue.js';
 import { runCommit, runValidation } from './pipeline.js';
-import { runningImports } from './repo.js';
+import { pruneStagedRows, runningImports } from './repo.js';
 import { IMPORT_COMMIT_JOB, IMPORT_VALIDATE_JOB, type ImportJobData } from './service.js';
 
 /**
@@ -18,9 +18,11 @@ export async function registerImportJobs(jobs: JobQueue, db: Database): Promise<
   await jobs.work<ImportJobData>(IMPORT_COMMIT_JOB, async (job) => {
     await runCommit(db, job.data.tenantId, job.data.importId, job.id);
   });
-  // Imports whose worker died are picked up again (and so also right after a restart).
+  // Imports whose worker died are picked up again (and so also right after a restart); staged rows
+  // nobody will read are pruned.
   await jobs.work(IMPORT_RESUME_JOB, async () => {
     await resumeImports(jobs, db);
+    await pruneStagedRows(db, new Date());
   });
   await jobs.schedule(IMPORT_RESUME_JOB, '*/5 * * * *', {}, { tz: 'Asia/Shanghai' });
 }

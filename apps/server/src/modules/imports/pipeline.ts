@@ -5,13 +5,15 @@ import { writeAudit } from '../audit/writer.js';
 import { loadActorForUser } from '../auth/actor.js';
 import { auditWho } from '../auth/service.js';
 import { checkRow, type RowProblem, toCellValue } from './cells.js';
-import { HANDLERS, type ParsedRow, type Policy, type WriteResult } from './handlers.js';
+import { auditBatch, HANDLERS, type ParsedRow, type Policy, type WriteResult } from './handlers.js';
 import * as repo from './repo.js';
 import { displayCell } from './service.js';
 import { readRows, type SheetRow } from './sheet.js';
 
 /** Rows per checkpointed batch of the import, and per checked chunk of the dry run. */
 export const BATCH_ROWS = 1000;
+/** Batches committed at once on the PostgreSQL server (one connection each). */
+export const COMMIT_LANES = 2;
 
 /** Thrown inside a batch transaction to roll it back when the import was cancelled meanwhile. */
 class Cancelled extends Error {}
@@ -194,12 +196,49 @@ function stillAllowed(ctx: ServiceContext | null): ctx is ServiceContext {
   return ctx !== null && ctx.actor !== null && can(ctx.actor, 'customer.import');
 }
 
+// ——— staging ——————————————————————————————————————————————————————————————————————————————————
+
+/** The stored form of a parsed, validated, normalised row (the import's input: no second parse). */
+interface StagedData {
+  raw: ParsedRow['raw'];
+  values: ParsedRow['values'];
+  present: string[];
+  problems: ParsedRow['problems'];
+}
+
+function staged(r: ParsedRow): repo.StagedRow {
+  const data: StagedData = { raw: r.raw, values: r.values, present: [...r.present], problems: r.problems };
+  return {
+    rowNo: r.rowNo,
+    outcome: r.problems.length ? 'error' : r.duplicate ? 'duplicate' : 'valid',
+    matchId: r.problems.length ? null : (r.duplicate?.matchId ?? null),
+    data,
+  };
+}
+
+/**
+ * A staged row as the import's checks and writes take it: the dry run's errors stay; references,
+ * owners and duplicates are resolved again against the data as it is now (it may have changed since).
+ */
+function unstaged(row: { row_no: number; data: unknown }): ParsedRow {
+  const d = row.data as StagedData;
+  return {
+    rowNo: row.row_no,
+    raw: d.raw,
+    values: d.values,
+    present: new Set(d.present),
+    problems: d.problems,
+    duplicate: null,
+  };
+}
+
 // ——— the dry run ——————————————————————————————————————————————————————————————————————————————
 
 /**
  * `imports.validate`: streams the file, checks every row (domain validator, then set-based server
  * checks per chunk: users, customers referenced, duplicates in the file and in the database) and
- * records the outcome per row. Nothing else is written. Progress per chunk; stops when cancelled.
+ * records the outcome per row and stages every row (import_rows: what the import reads). Nothing else
+ * is written. Progress per chunk; stops when cancelled.
  */
 export async function runValidation(
   db: Database,
@@ -215,12 +254,18 @@ export async function runValidation(
   const seen = new Map<string, number>();
   const counts = { processed: 0, valid: 0, invalid: 0, duplicates: 0 };
   try {
-    await db.withTenant(tenantId, (tx) => repo.clearIssues(tx, importId, 'validate'));
+    await db.withTenant(tenantId, async (tx) => {
+      await repo.clearIssues(tx, importId, 'validate');
+      await repo.clearStagedRows(tx, importId);
+    });
+    let batchNo = 0;
     for await (const rows of readAhead(parsedBatches(db, tenantId, imp, seen))) {
+      const no = ++batchNo;
       const goOn = await db.withTenant(tenantId, async (tx) => {
         if ((await repo.batchStatus(tx, importId)) !== 'validating') return false;
         await handler.resolve(tx, ctx, imp, rows);
         await repo.insertIssues(tx, importId, 'validate', issuesOf(rows));
+        await repo.stageRows(tx, importId, no, rows.map(staged));
         counts.processed += rows.length;
         for (const r of rows) {
           if (r.problems.length) counts.invalid++;
@@ -254,11 +299,12 @@ const messageOf = (err: unknown) => (err instanceof Error ? err.message : String
 // ——— the import ——————————————————————————————————————————————————————————————————————————————
 
 /**
- * `imports.commit`: streams the file again and writes it in batches of BATCH_ROWS rows, each batch
- * ONE transaction: its checkpoint row in import_batches first (the primary key stops a second worker
- * from committing the same batch), then the set-based server checks against the current data, the
- * records, the rejected rows. Batches already in import_batches are skipped, so a restarted job
- * resumes where the previous one stopped.
+ * `imports.commit`: reads the dry run's staged rows (import_rows, no second parse of the file) batch
+ * by batch, each batch ONE transaction: its staged rows, its checkpoint row in import_batches (the
+ * primary key stops a second worker from committing the same batch), then the set-based server checks
+ * against the current data, the records, the rejected rows, the counters and the audit entry. Batches
+ * already in import_batches are skipped, so a restarted job resumes where the previous one stopped —
+ * also across gaps (two batches are committed at once on the PostgreSQL server).
  *
  * A batch whose transaction fails (e.g. a unique key taken by a concurrent edit) is rolled back as a
  * whole; its rows are then reported as failed with the reason and a 'failed' checkpoint, and the
@@ -280,24 +326,25 @@ export async function runCommit(
   const done = new Set(
     (await db.withTenant(tenantId, (tx) => repo.listBatches(tx, importId))).map((b) => b.batch_no),
   );
-  const seen = new Map<string, number>();
-  let batchNo = 0;
-  let processed = 0;
-  try {
-    for await (const rows of readAhead(parsedBatches(db, tenantId, imp, seen))) {
-      batchNo++;
-      processed += rows.length;
-      if (done.has(batchNo)) continue;
-      const first = rows[0]!.rowNo;
-      const last = rows.at(-1)!.rowNo;
-      const no = batchNo;
+  const batches = await db.withTenant(tenantId, (tx) => repo.stagedBatchCount(tx, importId));
+  if (batches === 0 && (imp.total_rows ?? 0) > 0) {
+    // validated before rows were staged (or pruned meanwhile): the dry run must be repeated
+    return fail(db, tenantId, importId, 'importing', 'the dry run must be repeated');
+  }
+  const todo = Array.from({ length: batches }, (_, i) => i + 1).filter((n) => !done.has(n));
+  let cancelled = false;
+
+  /** One batch, one transaction (retried once when PostgreSQL aborted it for a deadlock). */
+  const commitBatch = async (no: number): Promise<void> => {
+    for (let attempt = 1; ; attempt++) {
       try {
         await db.withTenant(tenantId, async (tx) => {
           if ((await repo.batchStatus(tx, importId)) !== 'importing') throw new Cancelled();
+          const rows = (await repo.stagedBatch(tx, importId, no)).map(unstaged);
           await repo.insertBatch(tx, importId, {
             batch_no: no,
-            first_row: first,
-            last_row: last,
+            first_row: rows[0]!.rowNo,
+            last_row: rows.at(-1)!.rowNo,
             status: 'committed',
             created_count: 0,
             updated_count: 0,
@@ -324,15 +371,26 @@ export async function runCommit(
               rows.filter((r) => r.problems.length).length,
             ],
           );
-          await progress(tx, importId, processed);
+          // The two statements that lock rows shared by concurrent batches (the import, the tenant's
+          // audit chain head) come last, in the order every other writer of an import uses.
+          await progress(tx, importId);
+          await auditBatch(tx, ctx, imp, rows, result);
         });
+        return;
       } catch (err) {
-        if (err instanceof Cancelled) return;
+        if (err instanceof Cancelled) {
+          cancelled = true;
+          return;
+        }
         const e = err as { code?: string; constraint?: string };
         // Another worker committed this batch meanwhile: nothing to do.
-        if (e.code === '23505' && e.constraint === 'import_batches_pkey') continue;
+        if (e.code === '23505' && e.constraint === 'import_batches_pkey') return;
+        if ((e.code === '40P01' || e.code === '40001') && attempt < 2) continue;
         await db.withTenant(tenantId, async (tx) => {
           if ((await repo.currentStatus(tx, importId)) !== 'importing') return;
+          const rows = (await repo.stagedBatch(tx, importId, no)).map(unstaged);
+          const first = rows[0]!.rowNo;
+          const last = rows.at(-1)!.rowNo;
           await repo.insertBatch(tx, importId, {
             batch_no: no,
             first_row: first,
@@ -357,14 +415,29 @@ export async function runCommit(
               raw: r.raw,
             })),
           );
-          await progress(tx, importId, processed);
+          await progress(tx, importId);
         });
+        return;
       }
     }
+  };
+
+  // Batches are independent (duplicates inside the file were settled by the dry run, each has its
+  // own checkpoint), so on the PostgreSQL server two are committed at once, on two connections:
+  // one's Node work overlaps the other's SQL. The embedded database is one engine: one at a time.
+  // Customers only — other types touch shared rows (a customer's aggregates, its primary contact).
+  const lanes = db.kind === 'server' && imp.type === 'customers' ? COMMIT_LANES : 1;
+  let next = 0;
+  const lane = async () => {
+    while (!cancelled && next < todo.length) await commitBatch(todo[next++]!);
+  };
+  try {
+    await Promise.all(Array.from({ length: lanes }, lane));
+    if (cancelled) return;
     await db.withTenant(tenantId, async (tx) => {
       const row = await repo.getImport(tx, importId, null, true);
       if (row?.status !== 'importing') return;
-      await progress(tx, importId, processed, true);
+      await progress(tx, importId, true);
       await repo.updateImport(tx, importId, { status: 'completed', finished_at: new Date() }, new Date());
       const after = (await repo.getImport(tx, importId, null))!;
       await writeAudit(tx, auditWho(ctx), {
@@ -396,15 +469,15 @@ function batchFailureReason(err: unknown): string {
 }
 
 /** The import's counters from its checkpoints (so a resumed import counts every batch once). */
-async function progress(tx: Tx, importId: string, processed: number, final = false): Promise<void> {
+async function progress(tx: Tx, importId: string, final = false): Promise<void> {
   await tx.query(
-    `UPDATE imports i SET processed_rows = $2,
-       total_rows = CASE WHEN $3 THEN $2 ELSE i.total_rows END,
+    `UPDATE imports i SET processed_rows = b.created + b.updated + b.skipped + b.failed,
+       total_rows = CASE WHEN $2 THEN b.created + b.updated + b.skipped + b.failed ELSE i.total_rows END,
        created_count = b.created, updated_count = b.updated, skipped_count = b.skipped, failed_count = b.failed
      FROM (SELECT coalesce(sum(created_count), 0)::int AS created, coalesce(sum(updated_count), 0)::int AS updated,
                   coalesce(sum(skipped_count), 0)::int AS skipped, coalesce(sum(failed_count), 0)::int AS failed
            FROM import_batches WHERE tenant_id = kam_tenant() AND import_id = $1) b
      WHERE i.tenant_id = kam_tenant() AND i.id = $1`,
-    [importId, processed, final],
+    [importId, final],
   );
 }

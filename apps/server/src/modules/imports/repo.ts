@@ -137,6 +137,10 @@ export async function updateImport(
      WHERE tenant_id = kam_tenant() AND id = $1 AND ($3::int IS NULL OR version = $3)`,
     [id, now, expectVersion ?? null, ...values],
   );
+  // The staged rows belong to one dry run: gone when it no longer applies (new mapping, repeated dry
+  // run) or the import is over (completed, failed, cancelled).
+  const status = (set as { status?: ImportStatus }).status;
+  if ((rowCount ?? 0) > 0 && status && STAGE_ENDS.has(status)) await clearStagedRows(tx, id);
   return (rowCount ?? 0) > 0;
 }
 
@@ -410,4 +414,101 @@ export function fileSource(db: Database, tenantId: string, importId: string, siz
       return Readable.from(range(from, to), { objectMode: false, highWaterMark: 1 });
     },
   };
+}
+
+// ——— staged rows (import_rows, migration 0009) ——————————————————————————————————————————————————
+
+const STAGE_ENDS = new Set<ImportStatus>(['mapped', 'validating', 'completed', 'failed', 'cancelled']);
+
+export interface StagedRow {
+  rowNo: number;
+  outcome: 'valid' | 'duplicate' | 'error';
+  matchId: string | null;
+  data: unknown;
+}
+
+/** One dry-run chunk's rows, set-based (one statement), in the chunk's transaction. */
+export async function stageRows(tx: Tx, importId: string, batchNo: number, rows: StagedRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  await tx.query(
+    `INSERT INTO import_rows (tenant_id, import_id, batch_no, row_no, outcome, match_id, data)
+     SELECT kam_tenant(), $1, $2, r.row_no, r.outcome, r.match_id, r.data
+     FROM jsonb_to_recordset($3::jsonb) AS r(row_no int, outcome text, match_id uuid, data jsonb)`,
+    [
+      importId,
+      batchNo,
+      JSON.stringify(
+        rows.map((r) => ({ row_no: r.rowNo, outcome: r.outcome, match_id: r.matchId, data: r.data })),
+      ),
+    ],
+  );
+}
+
+/** The staged batch numbers of an import (1…n, the dry run's chunks). */
+export async function stagedBatchCount(tx: Tx, importId: string): Promise<number> {
+  const { rows } = await tx.query<{ n: number | null }>(
+    `SELECT max(batch_no) AS n FROM import_rows WHERE tenant_id = kam_tenant() AND import_id = $1`,
+    [importId],
+  );
+  return rows[0]?.n ?? 0;
+}
+
+/** One batch's staged rows in file order (the primary key's range). */
+export async function stagedBatch(
+  tx: Tx,
+  importId: string,
+  batchNo: number,
+): Promise<{ row_no: number; data: unknown }[]> {
+  const { rows } = await tx.query<{ row_no: number; data: unknown }>(
+    `SELECT row_no, data FROM import_rows
+     WHERE tenant_id = kam_tenant() AND import_id = $1 AND batch_no = $2 ORDER BY row_no`,
+    [importId, batchNo],
+  );
+  return rows;
+}
+
+export async function clearStagedRows(tx: Tx, importId: string): Promise<void> {
+  await tx.query('DELETE FROM import_rows WHERE tenant_id = kam_tenant() AND import_id = $1', [importId]);
+}
+
+/**
+ * Staged rows nobody will read: those of imports that are over (a crash between the last batch and
+ * the cleanup), and of dry runs left unused for STAGE_KEEP_DAYS — such an import goes back to
+ * 'mapped' (the dry run must be repeated before it can be imported).
+ */
+export const STAGE_KEEP_DAYS = 7;
+export async function pruneStagedRows(db: Database, now: Date): Promise<void> {
+  const tenants = await db.withSystem(async (tx) => {
+    const { rows } = await tx.query<{ tenant_id: string }>('SELECT tenant_id FROM kam_sys.tenant_directory');
+    return rows.map((r) => r.tenant_id);
+  });
+  for (const tenantId of tenants) {
+    await db.withTenant(tenantId, async (tx) => {
+      const { rows } = await tx.query<{ id: string; status: ImportStatus }>(
+        `SELECT i.id, i.status FROM imports i
+         WHERE i.tenant_id = kam_tenant()
+           AND EXISTS (SELECT 1 FROM import_rows r WHERE r.tenant_id = kam_tenant() AND r.import_id = i.id)
+           AND (i.status NOT IN ('validating', 'validated', 'importing')
+                OR (i.status = 'validated' AND i.updated_at < $1::timestamptz - make_interval(days => $2)))`,
+        [now, STAGE_KEEP_DAYS],
+      );
+      for (const r of rows) {
+        if (r.status === 'validated')
+          await updateImport(
+            tx,
+            r.id,
+            {
+              status: 'mapped',
+              total_rows: null,
+              processed_rows: 0,
+              valid_rows: 0,
+              invalid_rows: 0,
+              duplicate_rows: 0,
+            },
+            now,
+          );
+        else await clearStagedRows(tx, r.id);
+      }
+    });
+  }
 }
