@@ -120,7 +120,7 @@ async function shot(page: Page, name: string) {
 }
 
 describe('import wizard in the browser', () => {
-  it('an account manager imports customers (fixing a rejected row) and their contacts', async () => {
+  it('an account manager imports customers (fixing a rejected row) and their contacts, then logs a follow-up', async () => {
     const run = Date.now().toString(36).toUpperCase();
     const names = [`导入甲${run}科技有限公司`, `导入乙${run}贸易有限公司`, `导入丙${run}制造有限公司`];
     const digits = String(Date.now()).slice(-6);
@@ -251,6 +251,22 @@ describe('import wizard in the browser', () => {
       .click();
     await page.getByTestId('customer-tab-contacts').click();
     await expect.poll(() => page.getByTestId('contacts-table').textContent()).toContain('王导入');
+
+    // The rep logs a follow-up with the imported contact; the timeline shows it first.
+    const summary = `导入后首次拜访 ${Date.now()}`;
+    await page.getByTestId('customer-tab-followUps').click();
+    await page.getByTestId('follow-up-add').click();
+    await page.getByTestId('follow-up-summary').fill(summary);
+    await page.getByTestId('follow-up-contacts').click();
+    await page.keyboard.type('王');
+    await page.locator('.ant-select-dropdown:visible').getByText('王导入').first().click();
+    await page.keyboard.press('Escape');
+    await page.getByTestId('follow-up-submit').click();
+    await page.getByTestId('follow-ups-list').getByText(summary).waitFor();
+    await page.getByTestId('customer-tab-timeline').click();
+    const first = page.getByTestId('timeline-item').first();
+    await expect.poll(() => first.getAttribute('data-kind')).toBe('follow_up');
+    await expect.poll(() => first.textContent()).toContain(summary);
     await page.context().close();
   });
 });

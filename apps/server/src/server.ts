@@ -43,7 +43,7 @@ async function ensureInstalled(db: Database, config: Config, log: (line: string)
   if (org.generatedAdminPassword) {
     log(`  admin password (shown once, change it at first sign-in): ${org.generatedAdminPassword}`);
   }
-  if (config.demo) log(`  demo accounts and demo customers seeded (password ${DEMO_PASSWORD}).`);
+  if (config.demo) log(`  demo accounts seeded (password ${DEMO_PASSWORD}), with demo customers.`);
 }
 
 export async function startKam(

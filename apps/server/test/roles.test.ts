@@ -194,7 +194,7 @@ describe('validating roles', () => {
       (await bad({ grants: [{ ...userView('department'), departmentIds: [dept.SH01] }] }))[0]!.code,
     ).toBe('PERMISSION_INVALID');
     expect((await bad({ grants: [userView('custom')] }))[0]!.code).toBe('PERMISSION_INVALID');
-    expect((await bad({ grants: [{ resource: 'customer', action: 'view', scope: 'all' }] }))[0]!.code).toBe(
+    expect((await bad({ grants: [{ resource: 'opportunity', action: 'view', scope: 'all' }] }))[0]!.code).toBe(
       'PERMISSION_INVALID',
     );
   });

@@ -294,7 +294,12 @@ export async function runValidation(
   }
 }
 
-const messageOf = (err: unknown) => (err instanceof Error ? err.message : String(err));
+/** The failure as recorded on the import: its message and, for a wrapped error, what caused it. */
+function messageOf(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  const cause = err.cause instanceof Error ? err.cause.message : null;
+  return cause ? `${err.message}: ${cause}` : err.message;
+}
 
 // ——— the import ——————————————————————————————————————————————————————————————————————————————
 
