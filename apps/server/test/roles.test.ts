@@ -194,9 +194,9 @@ describe('validating roles', () => {
       (await bad({ grants: [{ ...userView('department'), departmentIds: [dept.SH01] }] }))[0]!.code,
     ).toBe('PERMISSION_INVALID');
     expect((await bad({ grants: [userView('custom')] }))[0]!.code).toBe('PERMISSION_INVALID');
-    expect((await bad({ grants: [{ resource: 'opportunity', action: 'view', scope: 'all' }] }))[0]!.code).toBe(
-      'PERMISSION_INVALID',
-    );
+    expect(
+      (await bad({ grants: [{ resource: 'opportunity', action: 'view', scope: 'all' }] }))[0]!.code,
+    ).toBe('PERMISSION_INVALID');
   });
 
   it('requires custom departments to exist in the organisation', async () => {
