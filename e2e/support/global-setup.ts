@@ -42,6 +42,8 @@ export default async function setup(project: TestProject) {
       HOST: '127.0.0.1',
       KAM_DATA_DIR: dataDir,
       KAM_DEMO: 'true',
+      // Every browser test signs in from 127.0.0.1: the per-IP sign-in limit is not under test here.
+      KAM_LOGIN_RATE_LIMIT: '1000',
       KAM_ADMIN_PASSWORD: E2E_ADMIN_PASSWORD,
       DATABASE_URL: '',
       LOG_LEVEL: 'warn',

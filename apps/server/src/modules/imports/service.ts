@@ -153,8 +153,10 @@ export function detectHeader(
   return { rowNo: best.rowNo, headers: best.headers.slice(0, end) };
 }
 
-function fileError(reason: string, locale: Locale): AppError {
-  return new AppError('IMPORT_FILE_INVALID', { reason: FILE_REASONS[reason]?.[locale] ?? reason });
+function fileError(reason: string, locale: Locale, cause?: unknown): AppError {
+  // What the reader choked on (e.g. "invalid zip data"), for support; the message stays the user's.
+  const detail = cause instanceof Error ? { cause: cause.message.slice(0, 300) } : undefined;
+  return new AppError('IMPORT_FILE_INVALID', { reason: FILE_REASONS[reason]?.[locale] ?? reason }, detail);
 }
 
 const FILE_REASONS: Record<string, Record<Locale, string>> = {
@@ -238,7 +240,7 @@ export async function uploadImport(
     return await analyse(ctx, id, input.type, format, size, sniffer.finish());
   } catch (err) {
     if (format !== null) await inTenant(ctx, (tx) => repo.deleteImport(tx, id)).catch(() => {});
-    if (err instanceof SheetError) throw fileError(err.reason, ctx.actor.locale);
+    if (err instanceof SheetError) throw fileError(err.reason, ctx.actor.locale, err.cause);
     throw err;
   }
 }
