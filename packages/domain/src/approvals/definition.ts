@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { type ErrorCode, type ErrorParams, isErrorCode } from '../errors.js';
+import { type DomainIssue, validateDocument } from '../validation/result.js';
 import { asDecimal } from './decimal.js';
 
 /**
@@ -107,11 +107,7 @@ export function isConditionField(value: string): boolean {
 }
 
 /** A validation problem with a stable code and the path to the offending value. */
-export interface ApprovalIssue {
-  path: (string | number)[];
-  code: ErrorCode;
-  params?: ErrorParams;
-}
+export type ApprovalIssue = DomainIssue;
 
 const isPlainObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -354,22 +350,5 @@ export const zApprovalFlow = z
 export function validateApprovalFlow(
   input: unknown,
 ): { ok: true; value: ApprovalFlow } | { ok: false; issues: ApprovalIssue[] } {
-  const result = zApprovalFlow.safeParse(input);
-  if (result.success) return { ok: true, value: result.data };
-  return { ok: false, issues: result.error.issues.flatMap(toApprovalIssues) };
-}
-
-function toApprovalIssues(issue: z.core.$ZodIssue): ApprovalIssue[] {
-  const path = issue.path.map((p) => (typeof p === 'number' ? p : String(p)));
-  if (issue.code === 'unrecognized_keys') {
-    return issue.keys.map((name) => ({ path: [...path, name], code: 'UNKNOWN_PROPERTY', params: { name } }));
-  }
-  if (isErrorCode(issue.message)) {
-    const params = (issue as { params?: ErrorParams }).params;
-    return [params ? { path, code: issue.message, params } : { path, code: issue.message }];
-  }
-  if (issue.code === 'too_big' && issue.origin === 'string') {
-    return [{ path, code: 'TOO_LONG', params: { max: Number(issue.maximum) } }];
-  }
-  return [{ path, code: 'INVALID_VALUE' }];
+  return validateDocument(zApprovalFlow, input);
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { type ErrorCode, type ErrorParams, isErrorCode } from '../errors.js';
 import type { LocalizedText } from '../i18n.js';
+import { type DomainIssue, validateDocument } from '../validation/result.js';
 import { add, cmp, type Dec, dec, formatDec, formatDecTrimmed, HUNDRED, toDec, ZERO } from './decimal.js';
 import { METRIC_KEY_PATTERN } from './metrics.js';
 
@@ -225,11 +225,7 @@ export function weightSum(dimensions: readonly Pick<Dimension, 'weight'>[]): str
 // Schemas
 
 /** A validation problem with a stable code, params and the path to the offending value. */
-export interface TieringIssue {
-  path: (string | number)[];
-  code: ErrorCode;
-  params?: ErrorParams;
-}
+export type TieringIssue = DomainIssue;
 
 export const TIER_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$/;
 export const MAX_DIMENSIONS = 30;
@@ -687,24 +683,7 @@ export const zTierOverride = z.strictObject({
 export function validateTieringModel(
   input: unknown,
 ): { ok: true; value: TieringModel } | { ok: false; issues: TieringIssue[] } {
-  const result = zTieringModel.safeParse(input);
-  if (result.success) return { ok: true, value: result.data };
-  return { ok: false, issues: result.error.issues.flatMap(toTieringIssues) };
-}
-
-function toTieringIssues(issue: z.core.$ZodIssue): TieringIssue[] {
-  const path = issue.path.map((p) => (typeof p === 'number' ? p : String(p)));
-  if (issue.code === 'unrecognized_keys') {
-    return issue.keys.map((name) => ({ path: [...path, name], code: 'UNKNOWN_PROPERTY', params: { name } }));
-  }
-  if (isErrorCode(issue.message)) {
-    const params = (issue as { params?: ErrorParams }).params;
-    return [params ? { path, code: issue.message, params } : { path, code: issue.message }];
-  }
-  if (issue.code === 'too_big' && issue.origin === 'string') {
-    return [{ path, code: 'TOO_LONG', params: { max: Number(issue.maximum) } }];
-  }
-  return [{ path, code: 'INVALID_VALUE' }];
+  return validateDocument(zTieringModel, input);
 }
 
 /**
