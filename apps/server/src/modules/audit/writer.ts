@@ -59,6 +59,8 @@ export type Masker = (value: unknown) => unknown;
  * The changed fields between two versions of a record, for the audit trail. Fields listed in
  * `sensitive` are recorded masked; fields not listed in `fields` are ignored.
  */
+const isNothing = (v: unknown) => v === null || (Array.isArray(v) && v.length === 0);
+
 export function diffChanges<T extends Record<string, unknown>>(
   before: T | null,
   after: T | null,
@@ -70,6 +72,8 @@ export function diffChanges<T extends Record<string, unknown>>(
     const b = before?.[field] ?? null;
     const a = after?.[field] ?? null;
     if (JSON.stringify(b) === JSON.stringify(a)) continue;
+    // Nothing before and an empty list after (or the reverse, on delete) is no change worth a line.
+    if (isNothing(b) && isNothing(a)) continue;
     const mask = sensitive[field];
     changes.push({ field, before: mask ? mask(b) : b, after: mask ? mask(a) : a });
   }
