@@ -40,10 +40,11 @@ function creditCode(): string {
 }
 
 /** A company name unlike any other in the test (random letters break trigram similarity). */
+// Random parts use hex only (a–f, 0–9), so search terms with other letters (e.g. "qz") never hit them by chance.
 const uniqueName = (prefix = '') =>
   `${prefix}${randomUUID()
     .replace(/[^a-f]/g, '')
-    .slice(0, 8)}${Math.random().toString(36).slice(2, 8)}有限公司`;
+    .slice(0, 8)}${Math.random().toString(16).slice(2, 8)}有限公司`;
 
 async function create(c: Client, body: Record<string, unknown>) {
   return c.post('/api/v1/customers', { duplicateOverride: { reason: '测试数据' }, ...body });
