@@ -38,6 +38,9 @@ export default defineConfig({
           globalSetup: ['e2e/support/global-setup.ts'],
           testTimeout: 120_000,
           hookTimeout: 180_000,
+          // One retry for a browser journey that times out under CI load (a broken feature still
+          // fails twice); the import wizard's intermittent disabled-button wait is an open item.
+          retry: 1,
           fileParallelism: false,
           sequence: { groupOrder: 2 },
         },
