@@ -40,8 +40,7 @@ export interface MergeRange {
  * text on its own (`lib/utils/parse-sax.js`: one shared TextDecoder, no `stream: true`), so a
  * Chinese character whose UTF-8 bytes straddle two chunks turns into U+FFFD — silently, in names
  * and any other text. This loads a private copy of exceljs whose parse-sax decodes each entry with
- * its own streaming decoder (any copy loaded elsewhere is left alone), and whose worksheet reader
- * copes with a workbook part that comes late in the zip (see below).
+ * its own streaming decoder (any copy loaded elsewhere is left alone).
  */
 function loadExcelJs(): typeof ExcelJSModule {
   const req = createRequire(import.meta.url);
@@ -85,17 +84,6 @@ function loadExcelJs(): typeof ExcelJSModule {
   req.cache[parseSaxPath] = fixed;
   const excel = req('exceljs') as typeof ExcelJSModule;
   for (const key of Object.keys(req.cache)) if (key.startsWith(root + sep)) delete req.cache[key];
-  // Second fix: the streaming reader names a worksheet from `this.model.sheets`, which is only set
-  // once `xl/workbook.xml` has been read; a worksheet that comes before it in the zip (after the
-  // shared strings) fails with "Cannot read properties of undefined (reading 'sheets')". Such a
-  // sheet is read under its number instead (all KAM needs).
-  const reader = (excel.stream.xlsx.WorkbookReader as unknown as { prototype: Record<string, unknown> })
-    .prototype;
-  const parseWorksheet = reader._parseWorksheet as (this: { model?: unknown }, ...args: unknown[]) => unknown;
-  reader._parseWorksheet = function (this: { model?: unknown }, ...args: unknown[]) {
-    if (this.model === undefined) this.model = {};
-    return parseWorksheet.apply(this, args);
-  };
   return excel;
 }
 
