@@ -45,7 +45,7 @@ async function jobContext(
 async function* batchesOf(db: Database, tenantId: string, imp: repo.ImportRow): AsyncGenerator<SheetRow[]> {
   const src = repo.fileSource(db, tenantId, imp.id, Number(imp.size));
   let batch: SheetRow[] = [];
-  for await (const row of readRows(src.stream(0, src.size), {
+  for await (const row of readRows(src, {
     format: imp.file_format,
     encoding: imp.encoding,
     sheetNo: imp.sheet_no,

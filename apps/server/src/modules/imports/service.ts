@@ -257,7 +257,7 @@ async function analyse(
   const src = repo.fileSource(ctx.db, ctx.actor.tenantId, id, size);
   let sheetNo: number | null = null;
   const first: SheetRow[] = [];
-  for await (const row of readRows(src.stream(0, size), {
+  for await (const row of readRows(src, {
     format,
     encoding,
     onSheet: (n) => {

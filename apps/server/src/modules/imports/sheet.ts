@@ -1,6 +1,6 @@
 import { createRequire, Module } from 'node:module';
 import { dirname, sep } from 'node:path';
-import { pipeline, type Readable } from 'node:stream';
+import { pipeline, Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { createInflateRaw } from 'node:zlib';
 import type ExcelJSModule from 'exceljs';
@@ -202,9 +202,17 @@ export interface ReadOptions {
 }
 
 /** The rows of the file, in order, streaming. Rows absent from an xlsx file are simply not yielded. */
-export async function* readRows(input: Readable, opts: ReadOptions): AsyncGenerator<SheetRow> {
+export async function* readRows(src: ByteSource, opts: ReadOptions): AsyncGenerator<SheetRow> {
   const filler = new MergeFiller(opts.merges ?? []);
-  const source = opts.format === 'xlsx' ? readXlsx(input, opts) : readCsv(input, opts.encoding ?? 'utf8');
+  const dir = opts.format === 'xlsx' ? await zipDirectory(src) : null;
+  const input = dir ? Readable.from(inReadingOrder(src, dir)) : src.stream(0, src.size);
+  const source = dir
+    ? readXlsx(
+        input,
+        opts,
+        dir.entries.some((e) => e.name === 'xl/sharedStrings.xml'),
+      )
+    : readCsv(input, opts.encoding ?? 'utf8');
   try {
     for await (const row of source) yield filler.apply(row);
   } finally {
@@ -212,7 +220,11 @@ export async function* readRows(input: Readable, opts: ReadOptions): AsyncGenera
   }
 }
 
-async function* readXlsx(input: Readable, opts: ReadOptions): AsyncGenerator<SheetRow> {
+async function* readXlsx(
+  input: Readable,
+  opts: ReadOptions,
+  hasSharedStrings: boolean,
+): AsyncGenerator<SheetRow> {
   const reader = new ExcelJS.stream.xlsx.WorkbookReader(input, {
     worksheets: 'emit',
     sharedStrings: 'cache',
@@ -221,6 +233,9 @@ async function* readXlsx(input: Readable, opts: ReadOptions): AsyncGenerator<She
     hyperlinks: 'ignore',
     entries: 'ignore',
   });
+  // Without a shared-strings part, "no shared strings" is known from the start: exceljs would
+  // otherwise wait for one and park every worksheet in a temporary file (see inReadingOrder).
+  if (!hasSharedStrings) (reader as unknown as { sharedStrings: unknown[] }).sharedStrings = [];
   let found = false;
   try {
     for await (const sheet of reader) {
@@ -318,7 +333,15 @@ interface ZipEntry {
   dataStart: number;
 }
 
-async function findZipEntry(src: ByteSource, name: string): Promise<ZipEntry | null> {
+interface ZipDirectoryEntry {
+  name: string;
+  method: number;
+  compressedSize: number;
+  localOffset: number;
+}
+
+/** The zip's central directory: its entries and where the directory starts. */
+async function zipDirectory(src: ByteSource): Promise<{ entries: ZipDirectoryEntry[]; cdOffset: number }> {
   const tailLen = Math.min(src.size, 22 + 65_535);
   const tail = await src.read(src.size - tailLen, tailLen);
   let eocd = -1;
@@ -331,25 +354,64 @@ async function findZipEntry(src: ByteSource, name: string): Promise<ZipEntry | n
   if (eocd < 0) throw new SheetError('corrupt');
   const cdSize = tail.readUInt32LE(eocd + 12);
   const cdOffset = tail.readUInt32LE(eocd + 16);
+  if (cdOffset + cdSize > src.size) throw new SheetError('corrupt');
   const cd = await src.read(cdOffset, cdSize);
+  const entries: ZipDirectoryEntry[] = [];
   let p = 0;
   while (p + 46 <= cd.length && cd.readUInt32LE(p) === 0x02014b50) {
-    const method = cd.readUInt16LE(p + 10);
-    const compressedSize = cd.readUInt32LE(p + 20);
     const nameLen = cd.readUInt16LE(p + 28);
-    const extraLen = cd.readUInt16LE(p + 30);
-    const commentLen = cd.readUInt16LE(p + 32);
-    const localOffset = cd.readUInt32LE(p + 42);
-    const entryName = cd.toString('utf8', p + 46, p + 46 + nameLen);
-    if (entryName === name) {
-      const local = await src.read(localOffset, 30);
-      if (local.readUInt32LE(0) !== 0x04034b50) throw new SheetError('corrupt');
-      const dataStart = localOffset + 30 + local.readUInt16LE(26) + local.readUInt16LE(28);
-      return { method, compressedSize, dataStart };
-    }
-    p += 46 + nameLen + extraLen + commentLen;
+    entries.push({
+      name: cd.toString('utf8', p + 46, p + 46 + nameLen),
+      method: cd.readUInt16LE(p + 10),
+      compressedSize: cd.readUInt32LE(p + 20),
+      localOffset: cd.readUInt32LE(p + 42),
+    });
+    p += 46 + nameLen + cd.readUInt16LE(p + 30) + cd.readUInt16LE(p + 32);
   }
-  return null;
+  return { entries, cdOffset };
+}
+
+async function findZipEntry(src: ByteSource, name: string): Promise<ZipEntry | null> {
+  const entry = (await zipDirectory(src)).entries.find((e) => e.name === name);
+  if (!entry) return null;
+  const local = await src.read(entry.localOffset, 30);
+  if (local.readUInt32LE(0) !== 0x04034b50) throw new SheetError('corrupt');
+  const dataStart = entry.localOffset + 30 + local.readUInt16LE(26) + local.readUInt16LE(28);
+  return { method: entry.method, compressedSize: entry.compressedSize, dataStart };
+}
+
+/** The parts a worksheet is read with, in the order they must come before it. */
+const READ_FIRST = ['xl/_rels/workbook.xml.rels', 'xl/workbook.xml', 'xl/styles.xml', 'xl/sharedStrings.xml'];
+
+/**
+ * The file's zip entries (each as its raw bytes: local header, data, data descriptor) with the
+ * workbook's relationships, the workbook, its styles and shared strings moved before everything
+ * else. exceljs's streaming reader reads a worksheet in one pass only when those came first; for a
+ * worksheet that comes earlier — Excel writes them first, other programs do not — it dereferenced
+ * the unread workbook ("Cannot read properties of undefined (reading 'sheets')"), read dates as
+ * plain numbers, or, through its temporary-file path, lost the entries after the worksheet. In this
+ * order it never takes that path. Nothing is decompressed here; a streaming reader ignores the
+ * central directory, which is left out.
+ */
+async function* inReadingOrder(
+  src: ByteSource,
+  dir: { entries: ZipDirectoryEntry[]; cdOffset: number },
+): AsyncGenerator<Buffer> {
+  const byOffset = [...dir.entries].sort((a, b) => a.localOffset - b.localOffset);
+  const ranges = byOffset.map((e, i) => ({
+    name: e.name,
+    from: e.localOffset,
+    to: byOffset[i + 1]?.localOffset ?? dir.cdOffset,
+  }));
+  const rank = (name: string) => {
+    const i = READ_FIRST.indexOf(name);
+    return i < 0 ? READ_FIRST.length : i;
+  };
+  ranges.sort((a, b) => rank(a.name) - rank(b.name) || a.from - b.from);
+  for (const r of ranges) {
+    if (r.to < r.from || r.to > src.size) throw new SheetError('corrupt');
+    for await (const chunk of src.stream(r.from, r.to)) yield chunk as Buffer;
+  }
 }
 
 // ——— writing ——————————————————————————————————————————————————————————————————————————————
