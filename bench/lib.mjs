@@ -56,10 +56,11 @@ export async function dropBenchDatabase(name) {
 /**
  * Load with autocannon: `connections` concurrent connections for `seconds`, every request the same
  * GET. Returns latency percentiles (ms), throughput (req/s) and error counts; non-2xx responses are
- * counted as errors.
+ * counted as errors. The load generator runs in a worker thread: the server under test is in this
+ * process, and a generator on its event loop would queue every response behind its own work.
  */
 export async function load(url, { headers = {}, seconds = DURATION_S, connections = CONNECTIONS } = {}) {
-  const r = await autocannon({ url, headers, connections, duration: seconds, pipelining: 1 });
+  const r = await autocannon({ url, headers, connections, duration: seconds, pipelining: 1, workers: 1 });
   return {
     requests: r.requests.total,
     rps: r.requests.average,

@@ -58,14 +58,7 @@ export class Database {
 
   /** Run `fn` in one transaction as the application role with the tenant set. */
   async withTenant<T>(tenantId: string, fn: (tx: Tx) => Promise<T>): Promise<T> {
-    return this.transaction(async (client) => {
-      // set_config('role', …, true) is SET LOCAL ROLE: one round trip for role and tenant.
-      await client.query(
-        `SELECT set_config('role', '${APP_ROLE}', true), set_config('kam.tenant_id', $1, true)`,
-        [tenantId],
-      );
-      return fn(client);
-    });
+    return this.transaction(fn, { role: APP_ROLE, 'kam.tenant_id': tenantId });
   }
 
   /**
@@ -78,14 +71,41 @@ export class Database {
     lookup: { hash?: string; organization?: string },
     fn: (tx: Tx) => Promise<T>,
   ): Promise<T> {
-    return this.transaction(async (client) => {
-      await client.query(
-        `SELECT set_config('role', '${APP_ROLE}', true), set_config('kam.lookup_hash', $1, true),
-                set_config('kam.tenant_lookup', $2, true)`,
-        [lookup.hash ?? '', lookup.organization ?? ''],
-      );
-      return fn(client);
+    return this.transaction(fn, {
+      role: APP_ROLE,
+      'kam.lookup_hash': lookup.hash ?? '',
+      'kam.tenant_lookup': lookup.organization ?? '',
     });
+  }
+
+  /**
+   * `withLookup` in one round trip: `BEGIN`, the settings, `statements` and `COMMIT` go to the server
+   * as one simple-protocol message — for the lookups every request starts with (session and token
+   * resolution), where three round trips would cost more than the statements. `statements` get
+   * `quote` (the driver's `escapeLiteral`) for their values; returns each statement's rows.
+   */
+  async lookupOnce(
+    lookup: { hash?: string; organization?: string },
+    statements: (quote: (value: string) => string) => string[],
+  ): Promise<pg.QueryResultRow[][]> {
+    const client = await this.pool.connect();
+    try {
+      const quote = (v: string) => client.escapeLiteral(v);
+      const sql = statements(quote);
+      const results = (await client.query(
+        [
+          `BEGIN; SELECT set_config('role', '${APP_ROLE}', true), set_config('kam.lookup_hash', ${quote(lookup.hash ?? '')}, true), set_config('kam.tenant_lookup', ${quote(lookup.organization ?? '')}, true)`,
+          ...sql,
+          'COMMIT',
+        ].join(';\n'),
+      )) as unknown as pg.QueryResult[];
+      return results.slice(2, 2 + sql.length).map((r) => r.rows);
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw err;
+    } finally {
+      client.release();
+    }
   }
 
   /**
@@ -96,10 +116,22 @@ export class Database {
     return this.transaction(fn);
   }
 
-  private async transaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  /**
+   * One transaction on a pooled connection. `BEGIN` and the transaction-local settings (role,
+   * tenant, lookup key — `set_config(…, true)` is `SET LOCAL`) go to the server as one
+   * simple-protocol message: one round trip instead of two on every request. The values are
+   * quoted by the driver's `escapeLiteral`, never concatenated raw.
+   */
+  private async transaction<T>(
+    fn: (client: pg.PoolClient) => Promise<T>,
+    settings: Record<string, string> = {},
+  ): Promise<T> {
     const client = await this.pool.connect();
     try {
-      await client.query('BEGIN');
+      const local = Object.entries(settings).map(
+        ([name, value]) => `set_config(${client.escapeLiteral(name)}, ${client.escapeLiteral(value)}, true)`,
+      );
+      await client.query(local.length ? `BEGIN; SELECT ${local.join(', ')}` : 'BEGIN');
       const result = await fn(client);
       await client.query('COMMIT');
       return result;

@@ -80,105 +80,100 @@ export type Resolution = { actor: Actor } | { error: 'SESSION_EXPIRED' | 'AUTH_R
 /** Resolves a session cookie value: checks revocation, idle and absolute expiry, user status. */
 export async function resolveSession(db: Database, token: string, now: Date): Promise<Resolution> {
   const hash = sha256(token);
-  return db.withLookup({ hash }, async (tx) => {
-    // Find the tenant of the secret and switch the transaction to it, in one statement.
-    const found = await tx.query(
-      `SELECT set_config('kam.tenant_id', tenant_id::text, true) FROM sessions WHERE token_hash = $1`,
-      [hash],
-    );
-    if (found.rowCount !== 1) return { error: 'AUTH_REQUIRED' as const };
-    const { rows } = await tx.query<
-      ActorRow & {
-        session_id: string;
-        csrf_token: string;
-        created_at: Date;
-        last_seen_at: Date;
-        revoked_at: Date | null;
-      }
-    >(
-      `SELECT s.id AS session_id, s.csrf_token, s.created_at, s.last_seen_at, s.revoked_at, ${ACTOR_SELECT}
-       FROM sessions s JOIN users u ON u.tenant_id = s.tenant_id AND u.id = s.user_id ${ACTOR_JOINS}
-       WHERE s.tenant_id = kam_tenant() AND s.token_hash = $1`,
-      [hash],
-    );
-    const row = rows[0];
-    if (!row || row.revoked_at) return { error: 'SESSION_EXPIRED' as const };
-    // Idle and absolute limits come from the organisation's current policy, so a stricter policy
-    // applies to running sessions at once.
-    const session = { createdAt: row.created_at, lastSeenAt: row.last_seen_at };
-    if (row.status !== 'active' || isSessionExpired(session, now, row.security_policy)) {
-      await tx.query('UPDATE sessions SET revoked_at = $2 WHERE tenant_id = kam_tenant() AND id = $1', [
+  // One round trip: find the tenant of the secret and switch the transaction to it, then read the
+  // session with its user, department path, roles and organisation policy.
+  const [found, rows] = (await db.lookupOnce({ hash }, (q) => [
+    `SELECT set_config('kam.tenant_id', tenant_id::text, true) FROM sessions WHERE token_hash = ${q(hash)}`,
+    `SELECT s.id AS session_id, s.csrf_token, s.created_at, s.last_seen_at, s.revoked_at, ${ACTOR_SELECT}
+     FROM sessions s JOIN users u ON u.tenant_id = s.tenant_id AND u.id = s.user_id ${ACTOR_JOINS}
+     WHERE s.tenant_id = kam_tenant() AND s.token_hash = ${q(hash)}`,
+  ])) as [unknown[], SessionRow[]];
+  if (found.length !== 1) return { error: 'AUTH_REQUIRED' };
+  const row = rows[0];
+  if (!row || row.revoked_at) return { error: 'SESSION_EXPIRED' };
+  // Idle and absolute limits come from the organisation's current policy, so a stricter policy
+  // applies to running sessions at once.
+  const session = { createdAt: row.created_at, lastSeenAt: row.last_seen_at };
+  if (row.status !== 'active' || isSessionExpired(session, now, row.security_policy)) {
+    await db.withTenant(row.tenant_id, (tx) =>
+      tx.query('UPDATE sessions SET revoked_at = $2 WHERE tenant_id = kam_tenant() AND id = $1', [
         row.session_id,
         now,
-      ]);
-      return { error: 'SESSION_EXPIRED' as const };
-    }
-    // Touch at most every 30 s: enough precision for the idle timeout, few writes.
-    if (now.getTime() - row.last_seen_at.getTime() > 30_000) {
-      await tx.query('UPDATE sessions SET last_seen_at = $2 WHERE tenant_id = kam_tenant() AND id = $1', [
+      ]),
+    );
+    return { error: 'SESSION_EXPIRED' };
+  }
+  // Touch at most every 30 s: enough precision for the idle timeout, few writes.
+  if (now.getTime() - row.last_seen_at.getTime() > 30_000) {
+    await db.withTenant(row.tenant_id, (tx) =>
+      tx.query('UPDATE sessions SET last_seen_at = $2 WHERE tenant_id = kam_tenant() AND id = $1', [
         row.session_id,
         now,
-      ]);
-    }
-    return {
-      actor: toActor(row, now, {
-        via: 'session',
-        sessionId: row.session_id,
-        tokenId: null,
-        csrfToken: row.csrf_token,
-      }),
-    };
-  });
+      ]),
+    );
+  }
+  return {
+    actor: toActor(row, now, {
+      via: 'session',
+      sessionId: row.session_id,
+      tokenId: null,
+      csrfToken: row.csrf_token,
+    }),
+  };
 }
+
+type SessionRow = ActorRow & {
+  session_id: string;
+  csrf_token: string;
+  created_at: Date;
+  last_seen_at: Date;
+  revoked_at: Date | null;
+};
+
+type TokenRow = ActorRow & {
+  token_id: string;
+  permissions: string[];
+  expires_at: Date | null;
+  revoked_at: Date | null;
+  last_used_at: Date | null;
+};
 
 /** Resolves an API token (`Authorization: Bearer kam_…`). */
 export async function resolveApiToken(db: Database, token: string, now: Date): Promise<Resolution> {
   const hash = sha256(token);
-  return db.withLookup({ hash }, async (tx) => {
-    // Find the tenant of the secret and switch the transaction to it, in one statement.
-    const found = await tx.query(
-      `SELECT set_config('kam.tenant_id', tenant_id::text, true) FROM api_tokens WHERE token_hash = $1`,
-      [hash],
-    );
-    if (found.rowCount !== 1) return { error: 'AUTH_REQUIRED' as const };
-    const { rows } = await tx.query<
-      ActorRow & {
-        token_id: string;
-        permissions: string[];
-        expires_at: Date | null;
-        revoked_at: Date | null;
-        last_used_at: Date | null;
-      }
-    >(
-      `SELECT k.id AS token_id, k.permissions, k.expires_at, k.revoked_at, k.last_used_at, ${ACTOR_SELECT}
-       FROM api_tokens k JOIN users u ON u.tenant_id = k.tenant_id AND u.id = k.user_id ${ACTOR_JOINS}
-       WHERE k.tenant_id = kam_tenant() AND k.token_hash = $1`,
-      [hash],
-    );
-    const row = rows[0];
-    if (!row || row.revoked_at || (row.expires_at && row.expires_at <= now) || row.status !== 'active') {
-      return { error: 'AUTH_REQUIRED' as const };
-    }
-    if (!row.last_used_at || now.getTime() - row.last_used_at.getTime() > 30_000) {
-      await tx.query('UPDATE api_tokens SET last_used_at = $2 WHERE tenant_id = kam_tenant() AND id = $1', [
+  // One round trip, as for sessions.
+  const [found, rows] = (await db.lookupOnce({ hash }, (q) => [
+    `SELECT set_config('kam.tenant_id', tenant_id::text, true) FROM api_tokens WHERE token_hash = ${q(hash)}`,
+    `SELECT k.id AS token_id, k.permissions, k.expires_at, k.revoked_at, k.last_used_at, ${ACTOR_SELECT}
+     FROM api_tokens k JOIN users u ON u.tenant_id = k.tenant_id AND u.id = k.user_id ${ACTOR_JOINS}
+     WHERE k.tenant_id = kam_tenant() AND k.token_hash = ${q(hash)}`,
+  ])) as [unknown[], TokenRow[]];
+  if (found.length !== 1) return { error: 'AUTH_REQUIRED' };
+  const row = rows[0];
+  if (!row || row.revoked_at || (row.expires_at && row.expires_at <= now) || row.status !== 'active') {
+    return { error: 'AUTH_REQUIRED' };
+  }
+  if (!row.last_used_at || now.getTime() - row.last_used_at.getTime() > 30_000) {
+    await db.withTenant(row.tenant_id, (tx) =>
+      tx.query('UPDATE api_tokens SET last_used_at = $2 WHERE tenant_id = kam_tenant() AND id = $1', [
         row.token_id,
         now,
-      ]);
-    }
-    const actor = toActor(row, now, {
-      via: 'token',
-      sessionId: null,
-      tokenId: row.token_id,
-      csrfToken: null,
-    });
-    // A token never needs the interactive password change; it is bounded by its own permissions.
-    return {
-      actor: {
-        ...actor,
-        mustChangePassword: false,
-        passwordExpired: false,
-        tokenPermissions: row.permissions as PermissionKey[],
-      },
-    };
+      ]),
+    );
+  }
+  const actor = toActor(row, now, {
+    via: 'token',
+    sessionId: null,
+    tokenId: row.token_id,
+    csrfToken: null,
   });
+  // A token never needs the interactive password change; it is bounded by its own permissions.
+  return {
+    actor: {
+      ...actor,
+      mustChangePassword: false,
+      passwordExpired: false,
+      tokenPermissions: row.permissions as PermissionKey[],
+    },
+  };
 }
