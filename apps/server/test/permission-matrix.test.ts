@@ -20,9 +20,11 @@ import { DEFAULT_SECURITY_POLICY } from '@kam/domain';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword, sha256 } from '../src/modules/auth/crypto.js';
 import { DEMO_PASSWORD } from '../src/modules/organization/demo.js';
+import { APPROVALS_MATRIX } from './matrix/approvals.js';
 import { CUSTOMER_MATRIX } from './matrix/customers.js';
 import { IMPORT_EXPORT_MATRIX } from './matrix/imports.js';
 import { CUSTOMER_RECORDS_MATRIX } from './matrix/records.js';
+import { TIERING_MATRIX } from './matrix/tiering.js';
 import {
   ADMIN_PASSWORD,
   Client,
@@ -241,6 +243,8 @@ const TABLE: Record<string, Entry> = {
   ...CUSTOMER_MATRIX,
   ...CUSTOMER_RECORDS_MATRIX,
   ...IMPORT_EXPORT_MATRIX,
+  ...TIERING_MATRIX,
+  ...APPROVALS_MATRIX,
 };
 
 /** Public routes: 200 without signing in. */
@@ -327,7 +331,9 @@ function urlOf(route: string, req: Req): { method: string; url: string } {
   const [method, pattern] = route.split(' ') as [string, string];
   const path = pattern
     .replace(/:id(?=\/|$)/, req.id ?? randomUUID())
-    .replace(/:userId(?=\/|$)/, req.userId ?? randomUUID());
+    .replace(/:userId(?=\/|$)/, req.userId ?? randomUUID())
+    .replace(/:type(?=\/|$)/, req.type ?? 'discount')
+    .replace(/:version(?=\/|$)/, req.version ?? '1');
   return { method, url: req.query ? `${path}?${req.query}` : path };
 }
 

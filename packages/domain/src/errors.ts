@@ -405,6 +405,31 @@ export const ERRORS = {
     zh: '审批超时提醒已失效',
     en: 'This approval timeout no longer applies.',
   },
+  APPROVAL_FLOW_NOT_CONFIGURED: {
+    status: 409,
+    zh: '“{type}”尚未配置审批流程，请联系管理员',
+    en: 'No approval flow has been set up for "{type}". Ask an administrator.',
+  },
+  APPROVAL_EFFECT_FAILED: {
+    status: 409,
+    zh: '审批通过后无法执行：{reason}。审批单仍为待审批状态',
+    en: 'The approved change could not be carried out: {reason} The request stays pending.',
+  },
+  APPROVAL_DELEGATE_INVALID: {
+    status: 400,
+    zh: '代理人须为本组织中的其他在职用户',
+    en: 'The delegate must be another active user of the organisation.',
+  },
+  APPROVAL_SAME_OWNER: {
+    status: 400,
+    zh: '该客户已由此人负责',
+    en: 'This user already owns the customer.',
+  },
+  DATE_RANGE_INVALID: {
+    status: 400,
+    zh: '结束日期不能早于开始日期',
+    en: 'The end date must not be before the start date.',
+  },
   IMPORT_RECORD_EXISTS: {
     status: 409,
     zh: '已存在相同的记录：{name}',
@@ -460,6 +485,46 @@ export const ERRORS = {
     status: 409,
     zh: '数据不足，无法拟合模型（至少需要 {min} 位有复购的客户）',
     en: 'Not enough data to fit the model (at least {min} customers with repeat purchases are needed).',
+  },
+  TIERING_MODEL_NAME_TAKEN: {
+    status: 409,
+    zh: '已存在同名的分级模型',
+    en: 'A tier model with this name already exists.',
+  },
+  TIERING_MODEL_KIND_FIXED: {
+    status: 400,
+    zh: '模型类型创建后不能更改',
+    en: 'The kind of a model cannot be changed after it is created.',
+  },
+  TIERING_METRIC_UNAVAILABLE: {
+    status: 400,
+    zh: '指标 {metric} 暂不能用于此处',
+    en: 'The metric {metric} cannot be used here.',
+  },
+  TIERING_NO_DRAFT: {
+    status: 409,
+    zh: '模型没有待发布的草稿',
+    en: 'The model has no draft to publish.',
+  },
+  TIERING_NOT_PUBLISHED: {
+    status: 409,
+    zh: '模型尚未发布，请先发布再运行',
+    en: 'The model has not been published yet. Publish it before running it.',
+  },
+  TIERING_RUN_UNSUPPORTED: {
+    status: 409,
+    zh: '此类模型暂不支持运行',
+    en: 'Models of this kind cannot be run yet.',
+  },
+  TIERING_RUN_IN_PROGRESS: {
+    status: 409,
+    zh: '该模型已有运行中的任务，请等待其完成',
+    en: 'A run of this model is already in progress. Wait for it to finish.',
+  },
+  TIERING_RECORD_MODEL_INVALID: {
+    status: 400,
+    zh: '分级结果模型必须是已发布的加权评分或条件分级模型',
+    en: 'The tier of record must come from a published weighted or criteria model.',
   },
 } as const satisfies Record<string, ErrorDef>;
 

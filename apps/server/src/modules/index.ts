@@ -1,4 +1,6 @@
 import type { FastifyInstance } from 'fastify';
+import { registerBuiltinApprovalEffects } from './approvals/builtin.js';
+import { approvalRoutes } from './approvals/routes.js';
 import { auditRoutes } from './audit/routes.js';
 import { authRoutes } from './auth/routes.js';
 import { contactRoutes } from './contacts/routes.js';
@@ -8,15 +10,18 @@ import { exportRoutes } from './exports/routes.js';
 import { followUpRoutes } from './follow-ups/routes.js';
 import { healthRoutes } from './health/routes.js';
 import { importRoutes } from './imports/routes.js';
+import { notificationRoutes } from './notifications/routes.js';
 import { orderRoutes } from './orders/routes.js';
 import { organizationRoutes } from './organization/routes.js';
 import { roleRoutes } from './roles/routes.js';
 import { serviceRecordRoutes } from './service-records/routes.js';
+import { tieringRoutes } from './tiering/routes.js';
 import { apiTokenRoutes } from './tokens/routes.js';
 import { userRoutes } from './users/routes.js';
 
 /** Every capability's routes, mounted under /api/v1 (health and OpenAPI under /api). */
 export async function registerModules(app: FastifyInstance): Promise<void> {
+  registerBuiltinApprovalEffects();
   await app.register(healthRoutes, { prefix: '/api' });
   await app.register(
     async (v1) => {
@@ -34,6 +39,9 @@ export async function registerModules(app: FastifyInstance): Promise<void> {
       await v1.register(serviceRecordRoutes);
       await v1.register(importRoutes);
       await v1.register(exportRoutes);
+      await v1.register(tieringRoutes);
+      await v1.register(approvalRoutes);
+      await v1.register(notificationRoutes);
     },
     { prefix: '/api/v1' },
   );

@@ -1,9 +1,14 @@
 import type { Database } from '../db/database.js';
 import type { JobQueue } from '../jobs/queue.js';
+import { registerBuiltinApprovalEffects } from './approvals/builtin.js';
+import { registerApprovalJobs } from './approvals/jobs.js';
 import { verifyTenantChain } from './audit/verify.js';
 import { writeAudit } from './audit/writer.js';
 import { registerCustomerJobs } from './customers/jobs.js';
 import { registerImportJobs } from './imports/jobs.js';
+import { registerNotificationJobs } from './notifications/jobs.js';
+import { registerTierChangeEffect } from './tiering/approval.js';
+import { registerTieringJobs } from './tiering/jobs.js';
 
 export const AUDIT_VERIFY_JOB = 'audit.verify-chains';
 
@@ -19,6 +24,11 @@ export async function registerJobs(jobs: JobQueue, db: Database): Promise<void> 
   await jobs.schedule(AUDIT_VERIFY_JOB, '30 2 * * *', {}, { tz: 'Asia/Shanghai' });
   await registerCustomerJobs(jobs, db);
   await registerImportJobs(jobs, db);
+  registerTierChangeEffect();
+  await registerTieringJobs(jobs, db);
+  registerBuiltinApprovalEffects();
+  await registerApprovalJobs(jobs, db);
+  await registerNotificationJobs(jobs, db);
 }
 
 export async function verifyAllChains(db: Database): Promise<{ tenantId: string; ok: boolean }[]> {

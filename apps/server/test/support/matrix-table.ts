@@ -67,6 +67,10 @@ export interface Req {
   id?: string;
   /** replaces `:userId` in the route */
   userId?: string;
+  /** replaces `:type` in the route (approval flows; default `discount`) */
+  type?: string;
+  /** replaces `:version` in the route (default `1`) */
+  version?: string;
   query?: string;
   body?: unknown;
 }

@@ -58,9 +58,15 @@ describe('built-in roles', () => {
       'customer.export',
       'customer.import',
       ...recordKeys(['view', 'create', 'edit', 'delete']),
+      'approval_flow.view',
+      'approval_flow.configure',
+      'approval_request.create',
       'role.view',
       'api_token.create',
       'tenant.view',
+      'tiering.view',
+      'tiering.create',
+      'tiering.configure',
     ]);
     expect(effectiveScope(director, 'user', 'edit')?.subtrees).toEqual(['sales']);
     expect(effectiveScope(director, 'customer', 'assign')?.subtrees).toEqual(['sales']);
@@ -91,7 +97,9 @@ describe('built-in roles', () => {
       'customer.edit',
       'customer.import',
       ...recordKeys(['view', 'create', 'edit', 'delete']),
+      'approval_request.create',
       'api_token.create',
+      'tiering.view',
     ]);
     // customers: only their own (the account team adds more, see customer-access.ts)
     expect(effectiveScope(am, 'customer', 'view')).toEqual({
@@ -117,6 +125,7 @@ describe('built-in roles', () => {
         'service_record.view',
         'service_record.create',
         'service_record.edit',
+        'tiering.view',
       ]);
       expect(effectiveFieldRules(staff, 'user')).toEqual({ mobile: 'masked', email: 'masked' });
       expect(effectiveFieldRules(staff, 'contact')).toEqual({

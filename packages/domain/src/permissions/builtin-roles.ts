@@ -33,6 +33,12 @@
  * sees their subtree and maintains the users of their own department. Account managers see their own
  * department. Support staff are read-only and see colleagues' contact data masked. The auditor is separated
  * from administration (segregation of duties) and only reads/exports the audit log.
+ * Approvals (decision 0014): `approval_flow.view/configure` (build the flows) — super admin and sales
+ * director; `approval_request.create` (submit requests) — super admin, director, head, account manager.
+ * Deciding needs no permission: only the users a flow names hold a seat, and only they may decide.
+ * Tiering (decision 0016, not record-scoped): `tiering.view` (models, runs; breakdowns of the customers
+ * the user may see) — every role but the auditor; `tiering.create` (start full runs and simulations)
+ * and `tiering.configure` (models, publishing, the tier of record) — super admin and sales director.
  * For customers: reps own their customers and cannot export (exports leak data) or reassign them;
  * heads and directors assign, transfer and export within their subtree; only directors delete,
  * restore and merge. Support staff see exactly the customers whose account team they are on,
@@ -91,6 +97,7 @@ const supportStaff = (key: BuiltinRoleKey, name: LocalizedText, description: Loc
     ...grant('contact', ['view'], 'self'),
     ...grant('follow_up', ['view', 'create'], 'self'),
     ...grant('service_record', ['view', 'create', 'edit'], 'self'),
+    ...grant('tiering', ['view']),
   ],
   fieldRules: [
     { resource: 'user', field: 'mobile', rule: 'masked' },
@@ -131,6 +138,9 @@ export const BUILTIN_ROLES: readonly BuiltinRole[] = [
       ...grant('role', ['view']),
       ...grant('tenant', ['view']),
       ...grant('api_token', ['create']),
+      ...grant('approval_flow', ['view', 'configure']),
+      ...grant('approval_request', ['create']),
+      ...grant('tiering', ['view', 'create', 'configure']),
     ],
     fieldRules: [],
   },
@@ -148,6 +158,8 @@ export const BUILTIN_ROLES: readonly BuiltinRole[] = [
       ...grant('customer', ['view', 'create', 'edit', 'assign', 'export', 'import'], 'department_tree'),
       ...customerRecords(['view', 'create', 'edit', 'delete'], 'department_tree'),
       ...grant('api_token', ['create']),
+      ...grant('approval_request', ['create']),
+      ...grant('tiering', ['view']),
     ],
     fieldRules: [],
   },
@@ -164,6 +176,8 @@ export const BUILTIN_ROLES: readonly BuiltinRole[] = [
       ...grant('customer', ['view', 'create', 'edit', 'import'], 'self'),
       ...customerRecords(['view', 'create', 'edit', 'delete'], 'self'),
       ...grant('api_token', ['create']),
+      ...grant('approval_request', ['create']),
+      ...grant('tiering', ['view']),
     ],
     fieldRules: [],
   },

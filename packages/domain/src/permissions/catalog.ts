@@ -153,6 +153,26 @@ export const CATALOG = {
     },
     fields: {},
   },
+  approval_flow: {
+    label: { zh: '审批流程', en: 'Approval flows' },
+    recordScoped: false,
+    actions: {
+      view: { zh: '查看审批流程', en: 'View approval flows' },
+      configure: {
+        zh: '配置审批流程（步骤、审批人、条件、时限）',
+        en: 'Configure approval flows (steps, approvers, conditions, time limits)',
+      },
+    },
+    fields: {},
+  },
+  approval_request: {
+    label: { zh: '审批申请', en: 'Approval requests' },
+    recordScoped: false,
+    actions: {
+      create: { zh: '提交审批申请', en: 'Submit approval requests' },
+    },
+    fields: {},
+  },
   role: {
     label: { zh: '角色与权限', en: 'Roles & permissions' },
     recordScoped: false,
@@ -190,6 +210,22 @@ export const CATALOG = {
       configure: {
         zh: '修改组织设置（含安全策略）',
         en: 'Change organisation settings (incl. security policy)',
+      },
+    },
+    fields: {},
+  },
+  tiering: {
+    label: { zh: '客户分级', en: 'Customer tiering' },
+    recordScoped: false,
+    actions: {
+      view: {
+        zh: '查看分级模型、运行记录及可见客户的分级明细',
+        en: 'View tier models, runs, and the tier breakdown of visible customers',
+      },
+      create: { zh: '运行分级（全量重算与模拟）', en: 'Run tiering (full runs and simulations)' },
+      configure: {
+        zh: '配置分级模型（新建、编辑、发布、设为正式分级）',
+        en: 'Configure tier models (create, edit, publish, choose the tier of record)',
       },
     },
     fields: {},

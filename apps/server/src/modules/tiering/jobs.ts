@@ -1,0 +1,101 @@
+import { todayInShanghai } from '@kam/domain';
+import type { Database } from '../../db/database.js';
+import type { JobQueue } from '../../jobs/queue.js';
+import { failAbandonedRuns } from './repo.js';
+import { executeFullRun, executeSimulation, rescoreCustomers, takeQueued } from './runner.js';
+import {
+  type RunJobData,
+  TIERING_RUN_JOB,
+  TIERING_SIMULATE_JOB,
+  TIERING_TRIGGERED_JOB,
+  type TriggeredJobData,
+} from './service.js';
+
+export const TIERING_NIGHTLY_JOB = 'tiering.nightly';
+/** Customers per transaction of the triggered re-score job. */
+export const TRIGGERED_BATCH = 100;
+
+/**
+ * Drains a tenant's re-score queue (filled by large orders, new complaints, manual metric changes and
+ * overrides): batches of customers, each batch one transaction that takes them off the queue and
+ * re-scores them with the statistics of each model's last full run.
+ */
+export async function processTriggered(db: Database, tenantId: string, now = new Date()): Promise<number> {
+  const asOf = todayInShanghai(now);
+  let total = 0;
+  for (;;) {
+    const n = await db.withTenant(tenantId, async (tx) => {
+      const queued = await takeQueued(tx, TRIGGERED_BATCH);
+      const byReason = new Map<string, string[]>();
+      for (const q of queued) byReason.set(q.reason, [...(byReason.get(q.reason) ?? []), q.customerId]);
+      for (const [reason, ids] of byReason) await rescoreCustomers(tx, ids, asOf, reason);
+      return queued.length;
+    });
+    total += n;
+    if (n < TRIGGERED_BATCH) return total;
+  }
+}
+
+async function tenants(db: Database): Promise<string[]> {
+  return db.withSystem(async (tx) => {
+    const { rows } = await tx.query<{ tenant_id: string }>(
+      'SELECT tenant_id FROM kam_sys.tenant_directory ORDER BY tenant_id',
+    );
+    return rows.map((r) => r.tenant_id);
+  });
+}
+
+/**
+ * The nightly schedule: for every tenant, a full run of each published model marked `nightly`
+ * (weighted, criteria, RFM) that has no run queued or running. Returns the runs started.
+ */
+export async function startNightlyRuns(db: Database, jobs: JobQueue, now = new Date()): Promise<number> {
+  const asOf = todayInShanghai(now);
+  let started = 0;
+  for (const tenantId of await tenants(db)) {
+    const runIds = await db.withTenant(tenantId, async (tx) => {
+      await failAbandonedRuns(tx, null);
+      const { rows } = await tx.query<{ id: string }>(
+        `INSERT INTO tier_runs (tenant_id, id, model_id, model_version, definition, kind, as_of, trigger_reason)
+         SELECT kam_tenant(), gen_random_uuid(), m.id, m.published_version, v.definition, 'full', $1, 'nightly'
+         FROM tier_models m
+         JOIN tier_model_versions v ON v.tenant_id = m.tenant_id AND v.model_id = m.id AND v.version_no = m.published_version
+         WHERE m.tenant_id = kam_tenant() AND m.nightly AND m.kind IN ('weighted', 'criteria', 'rfm')
+           AND NOT EXISTS (SELECT 1 FROM tier_runs r WHERE r.tenant_id = kam_tenant() AND r.model_id = m.id
+                             AND r.kind = 'full' AND r.status IN ('queued', 'running'))
+         RETURNING id`,
+        [asOf],
+      );
+      return rows.map((r) => r.id);
+    });
+    for (const runId of runIds) {
+      await jobs.send<RunJobData>(
+        TIERING_RUN_JOB,
+        { tenantId, runId },
+        { singletonKey: runId, retryLimit: 0 },
+      );
+      started++;
+    }
+  }
+  return started;
+}
+
+export async function registerTieringJobs(jobs: JobQueue, db: Database): Promise<void> {
+  await jobs.work<RunJobData>(TIERING_RUN_JOB, async (job) => {
+    await executeFullRun(db, job.data.tenantId, job.data.runId);
+  });
+  await jobs.work<RunJobData>(TIERING_SIMULATE_JOB, async (job) => {
+    await executeSimulation(db, job.data.tenantId, job.data.runId);
+  });
+  await jobs.work<TriggeredJobData>(TIERING_TRIGGERED_JOB, async (job) => {
+    const ids = job.data.tenantId ? [job.data.tenantId] : await tenants(db);
+    for (const tenantId of ids) await processTriggered(db, tenantId);
+  });
+  await jobs.work(TIERING_NIGHTLY_JOB, async () => {
+    await startNightlyRuns(db, jobs);
+  });
+  // Nightly full runs after the customers' aggregate refresh (01:15); triggered re-scores every minute
+  // (large orders and complaints are queued by database triggers, whatever wrote them).
+  await jobs.schedule(TIERING_NIGHTLY_JOB, '0 3 * * *', {}, { tz: 'Asia/Shanghai' });
+  await jobs.schedule(TIERING_TRIGGERED_JOB, '* * * * *', {}, { tz: 'Asia/Shanghai' });
+}

@@ -1,0 +1,523 @@
+/**
+ * Executing runs (decision 0016): full runs in chunks of customers (each chunk one transaction and
+ * one statement that scores and writes results, current tiers, history and outbox rows), simulations
+ * of a draft (one read-only statement; only the run row is written), and triggered single-customer
+ * re-scores with the population statistics of the model's last full run.
+ */
+import { RFM_SEGMENTS, type RfmModel, type RfmStatistics, validateTieringModel } from '@kam/domain';
+import { Params } from '../../access/sql.js';
+import type { Database, Tx } from '../../db/database.js';
+import {
+  type RunnableModel,
+  type RunStatistics,
+  rfmScoreSumsSql,
+  type ScoredDetail,
+  scoringSql,
+  statisticsSql,
+} from './compile.js';
+import type { CustomerSelection } from './metrics.js';
+
+/** Customers per chunk of a full run (one transaction each: progress is visible between chunks). */
+export const RUN_CHUNK = 20_000;
+/**
+ * The embedded database executes statements on the thread that serves HTTP (PGlite is in-process):
+ * smaller chunks keep each blocking statement short (decision 0016; to be measured by the bench).
+ */
+export const EMBEDDED_RUN_CHUNK = 5_000;
+
+export interface RunRow {
+  id: string;
+  model_id: string;
+  model_version: number | null;
+  definition: unknown;
+  kind: 'full' | 'triggered' | 'simulation';
+  status: 'queued' | 'running' | 'completed' | 'failed';
+  as_of: string;
+  statistics: RunStatistics | null;
+}
+
+/** A stored definition as a runnable model (stored definitions were validated when saved). */
+export function runnableModel(definition: unknown): RunnableModel {
+  const v = validateTieringModel(definition);
+  if (!v.ok) throw new Error('stored tier model definition is invalid');
+  if (v.value.kind === 'clv') throw new Error('CLV models are not run by the scoring engine');
+  return v.value;
+}
+
+export async function loadRun(tx: Tx, runId: string): Promise<RunRow | null> {
+  const { rows } = await tx.query<RunRow>(
+    `SELECT id, model_id, model_version, definition, kind, status, as_of::text AS as_of, statistics
+     FROM tier_runs WHERE tenant_id = kam_tenant() AND id = $1`,
+    [runId],
+  );
+  return rows[0] ?? null;
+}
+
+/**
+ * Statements over many customers join per-customer aggregates: hash joins, never nested loops. Without
+ * table statistics (a fresh tenant; the embedded database has no autovacuum) the planner expects one
+ * row everywhere and re-aggregates a whole source for every customer — quadratic. For the rest of the
+ * caller's transaction.
+ */
+export async function setForManyCustomers(tx: Tx): Promise<void> {
+  await tx.query(`SELECT set_config('enable_nestloop', 'off', true)`);
+}
+
+/** The population statistics of a model over the tenant's live customers on `asOf`. */
+export async function computeStatistics(tx: Tx, model: RunnableModel, asOf: string): Promise<RunStatistics> {
+  await setForManyCustomers(tx);
+  const p = new Params();
+  const sql = statisticsSql(model, asOf, p);
+  const { rows } = await tx.query<Record<string, unknown>>(sql ?? 'SELECT 0 AS population', p.values);
+  const row = rows[0] ?? {};
+  const percentiles: Record<string, string[]> = {};
+  for (const [k, v] of Object.entries(row)) {
+    if (k.startsWith('bp:')) percentiles[k.slice(3)] = v as string[];
+  }
+  const stats: RunStatistics = { percentiles, population: Number(row.population ?? 0) };
+  if (model.kind === 'rfm') {
+    const dim = (d: 'recency' | 'frequency' | 'monetary') => ({
+      cuts: (row[`cuts:${d}`] as string[]).map(canonical),
+      count: Number(row[`count:${d}`]),
+      sum: canonical(String(row[`sum:${d}`])),
+      scoreSum: 0,
+      population: stats.population,
+    });
+    const rfm: RfmStatistics = {
+      bins: model.bins,
+      recency: dim('recency'),
+      frequency: dim('frequency'),
+      monetary: dim('monetary'),
+    };
+    const q = new Params();
+    const sums = await tx.query<{ recency: number; frequency: number; monetary: number }>(
+      rfmScoreSumsSql(model as RfmModel, asOf, rfm, q),
+      q.values,
+    );
+    const s = sums.rows[0]!;
+    rfm.recency.scoreSum = s.recency;
+    rfm.frequency.scoreSum = s.frequency;
+    rfm.monetary.scoreSum = s.monetary;
+    stats.rfm = rfm;
+  }
+  return stats;
+}
+
+/** Canonical decimal text (`"12.50"` → `"12.5"`, `"3.00"` → `"3"`), as the domain writes statistics. */
+function canonical(text: string): string {
+  return text.includes('.') ? text.replace(/\.?0+$/, '') : text;
+}
+
+export interface WriteOutcome {
+  scored: number;
+  changed: number;
+}
+
+/**
+ * Scores the selected customers and writes, in ONE statement: tier_results (upsert), tier_current
+ * (upsert of tier and hysteresis state), and for customers whose tier changed a tier_history row and a
+ * tier_events_outbox row — all in the caller's transaction.
+ */
+export async function scoreAndWrite(
+  tx: Tx,
+  run: { id: string; model_id: string; model_version: number | null; as_of: string },
+  model: RunnableModel,
+  stats: RunStatistics,
+  customers: CustomerSelection,
+  /** History reason: `full_run`, or the trigger (`large_order`, `complaint`, `manual_metric`, `override`, …). */
+  reason: string,
+): Promise<WriteOutcome> {
+  if (customers.kind !== 'one') await setForManyCustomers(tx);
+  const p = new Params();
+  const scoring = scoringSql(
+    model,
+    {
+      modelId: run.model_id,
+      asOf: run.as_of,
+      customers,
+      stats,
+      previousFrom: reason === 'full_run' ? 'current' : 'last_result',
+    },
+    p,
+  );
+  const runId = `${p.add(run.id)}::uuid`;
+  const modelId = `${p.add(run.model_id)}::uuid`;
+  const version = `${p.add(run.model_version)}::int`;
+  const asOf = `${p.add(run.as_of)}::date`;
+  const why = `${p.add(reason)}::text`;
+  const { rows } = await tx.query<{ scored: number; changed: number }>(
+    `WITH s AS MATERIALIZED (${scoring}),
+     res AS (
+       INSERT INTO tier_results AS r (tenant_id, model_id, customer_id, run_id, model_version, as_of, metrics,
+         score, raw_tier, tier, decided_by, breakdown, detail, computed_at)
+       SELECT kam_tenant(), ${modelId}, s.customer_id, ${runId}, ${version}, ${asOf}, s.metrics,
+         s.score::numeric, s.raw_tier, s.tier, s.decided_by, s.breakdown, s.detail, now()
+       FROM s
+       ON CONFLICT (tenant_id, model_id, customer_id) DO UPDATE SET
+         run_id = excluded.run_id, model_version = excluded.model_version, as_of = excluded.as_of,
+         metrics = excluded.metrics, score = excluded.score, raw_tier = excluded.raw_tier, tier = excluded.tier,
+         decided_by = excluded.decided_by, breakdown = excluded.breakdown, detail = excluded.detail,
+         computed_at = excluded.computed_at
+       RETURNING 1),
+     hist AS (
+       INSERT INTO tier_history (tenant_id, customer_id, model_id, model_version, run_id, from_tier, to_tier,
+         reason, decided_by)
+       SELECT kam_tenant(), s.customer_id, ${modelId}, ${version}, ${runId}, s.cur_tier, s.tier, ${why}, s.decided_by
+       FROM s WHERE s.tier IS DISTINCT FROM s.cur_tier
+       RETURNING 1),
+     outbox AS (
+       INSERT INTO tier_events_outbox (tenant_id, customer_id, model_id, payload)
+       SELECT kam_tenant(), s.customer_id, ${modelId}, jsonb_build_object(
+         'customerId', s.customer_id, 'modelId', ${modelId}, 'modelVersion', ${version}, 'runId', ${runId},
+         'from', s.cur_tier, 'to', s.tier, 'reason', ${why}, 'decidedBy', s.decided_by,
+         'tierOfRecord', coalesce((SELECT ts.record_model_id = ${modelId} FROM tier_settings ts
+                                   WHERE ts.tenant_id = kam_tenant()), false))
+       FROM s WHERE s.tier IS DISTINCT FROM s.cur_tier
+       RETURNING 1),
+     cur AS (
+       INSERT INTO tier_current AS c (tenant_id, model_id, customer_id, tier, held_tier, below_count, score,
+         model_version, run_id, since, updated_at)
+       SELECT kam_tenant(), ${modelId}, s.customer_id, s.tier, s.held_tier, s.below_count, s.score::numeric,
+         ${version}, ${runId}, now(), now()
+       FROM s
+       ON CONFLICT (tenant_id, model_id, customer_id) DO UPDATE SET
+         tier = excluded.tier, held_tier = excluded.held_tier, below_count = excluded.below_count,
+         score = excluded.score, model_version = excluded.model_version, run_id = excluded.run_id,
+         since = CASE WHEN c.tier = excluded.tier THEN c.since ELSE excluded.since END, updated_at = excluded.updated_at
+       RETURNING 1)
+     SELECT (SELECT count(*) FROM res)::int AS scored, (SELECT count(*) FROM hist)::int AS changed,
+            (SELECT count(*) FROM outbox)::int AS events, (SELECT count(*) FROM cur)::int AS current`,
+    p.values,
+  );
+  const out = rows[0]!;
+  return { scored: out.scored, changed: out.changed };
+}
+
+/** The upper id of the next chunk after `after` (null: no customers left). */
+async function nextChunkEnd(tx: Tx, after: string | null, size: number): Promise<string | null> {
+  const { rows } = await tx.query<{ id: string | null }>(
+    `SELECT coalesce(
+       (SELECT id FROM customers WHERE tenant_id = kam_tenant() AND deleted_at IS NULL
+          AND ($1::uuid IS NULL OR id > $1::uuid) ORDER BY id OFFSET $2 LIMIT 1),
+       (SELECT id FROM customers WHERE tenant_id = kam_tenant() AND deleted_at IS NULL
+          AND ($1::uuid IS NULL OR id > $1::uuid) ORDER BY id DESC LIMIT 1)) AS id`,
+    [after, size - 1],
+  );
+  return rows[0]?.id ?? null;
+}
+
+/**
+ * A full run: statistics over all live customers, then chunk after chunk (progress in tier_runs),
+ * then the results of customers that are gone are removed and the run completes. A failure marks the
+ * run failed with the error; what was written by completed chunks stays (it is the outcome of the
+ * same model on the same day, and the next run rewrites it).
+ */
+export async function executeFullRun(
+  db: Database,
+  tenantId: string,
+  runId: string,
+  chunk = db.kind === 'embedded' ? EMBEDDED_RUN_CHUNK : RUN_CHUNK,
+): Promise<void> {
+  const started = await db.withTenant(tenantId, async (tx) => {
+    const run = await loadRun(tx, runId);
+    if (run?.kind !== 'full' || run.status === 'completed') return null;
+    const model = runnableModel(run.definition);
+    const stats = await computeStatistics(tx, model, run.as_of);
+    await tx.query(
+      `UPDATE tier_runs SET status = 'running', started_at = now(), statistics = $2, total = $3,
+         processed = 0, changed = 0, error = NULL
+       WHERE tenant_id = kam_tenant() AND id = $1`,
+      [runId, JSON.stringify(stats), stats.population],
+    );
+    return { run, model, stats };
+  });
+  if (!started) return;
+  const { run, model, stats } = started;
+  try {
+    let after: string | null = null;
+    for (;;) {
+      const upTo: string | null = await db.withTenant(tenantId, async (tx) => {
+        const end = await nextChunkEnd(tx, after, chunk);
+        if (end === null) return null;
+        const out = await scoreAndWrite(
+          tx,
+          run,
+          model,
+          stats,
+          { kind: 'range', after, upTo: end },
+          'full_run',
+        );
+        await tx.query(
+          `UPDATE tier_runs SET processed = processed + $2, changed = changed + $3
+           WHERE tenant_id = kam_tenant() AND id = $1`,
+          [runId, out.scored, out.changed],
+        );
+        return end;
+      });
+      if (upTo === null) break;
+      after = upTo;
+    }
+    await db.withTenant(tenantId, async (tx) => {
+      await tx.query(
+        `DELETE FROM tier_results WHERE tenant_id = kam_tenant() AND model_id = $1 AND run_id <> $2
+           AND NOT EXISTS (SELECT 1 FROM customers c WHERE c.tenant_id = kam_tenant() AND c.id = customer_id
+                           AND c.deleted_at IS NULL)`,
+        [run.model_id, runId],
+      );
+      await tx.query(
+        `UPDATE tier_runs SET status = 'completed', finished_at = now() WHERE tenant_id = kam_tenant() AND id = $1`,
+        [runId],
+      );
+    });
+  } catch (err) {
+    await markFailed(db, tenantId, runId, err);
+    throw err;
+  }
+}
+
+export async function markFailed(db: Database, tenantId: string, runId: string, err: unknown): Promise<void> {
+  await db.withTenant(tenantId, (tx) =>
+    tx.query(
+      `UPDATE tier_runs SET status = 'failed', finished_at = now(), error = $2
+       WHERE tenant_id = kam_tenant() AND id = $1`,
+      [runId, String((err as Error)?.message ?? err).slice(0, 1000)],
+    ),
+  );
+}
+
+/** Result of a simulation (stored in tier_runs.result). */
+export interface SimulationResult {
+  /** The model whose current tiers are the "before" (the model itself, else the tier of record; null: none). */
+  baselineModelId: string | null;
+  population: number;
+  /** Tiers of the draft, highest first. */
+  tiers: string[];
+  /** current tier (null = none) × new tier → customers */
+  matrix: { from: string | null; to: string; count: number }[];
+  before: { tier: string | null; count: number }[];
+  after: { tier: string; count: number }[];
+  /** Up to `SAMPLES_PER_CELL` customers per cell (highest score first), with their breakdown. */
+  samples: {
+    from: string | null;
+    to: string;
+    customers: {
+      customerId: string;
+      name: string;
+      score: string | null;
+      metrics: Record<string, string | null>;
+      breakdown: unknown;
+      detail: ScoredDetail;
+      rawTier: string;
+      decidedBy: string;
+    }[];
+  }[];
+}
+
+export const SAMPLES_PER_CELL = 3;
+
+/**
+ * A simulation: the draft scored against today's data with the same SQL as a full run (statistics
+ * computed from the population, hysteresis and overrides of the model's stored state applied), but
+ * into nothing: one read-only statement aggregates the migration matrix and the sample customers; only
+ * the run row receives the result.
+ */
+export async function executeSimulation(db: Database, tenantId: string, runId: string): Promise<void> {
+  try {
+    await db.withTenant(tenantId, async (tx) => {
+      const run = await loadRun(tx, runId);
+      if (run?.kind !== 'simulation' || run.status === 'completed') return;
+      await tx.query(
+        `UPDATE tier_runs SET status = 'running', started_at = now() WHERE tenant_id = kam_tenant() AND id = $1`,
+        [runId],
+      );
+      const model = runnableModel(run.definition);
+      const stats = await computeStatistics(tx, model, run.as_of);
+      const baseline = await baselineModel(tx, run.model_id);
+      const p = new Params();
+      const scoring = scoringSql(
+        model,
+        { modelId: run.model_id, asOf: run.as_of, customers: { kind: 'all' }, stats },
+        p,
+      );
+      const base = `${p.add(baseline)}::uuid`;
+      const { rows } = await tx.query<{
+        from_tier: string | null;
+        to_tier: string;
+        n: number;
+        samples: {
+          customerId: string;
+          score: string | null;
+          metrics: Record<string, string | null>;
+          breakdown: unknown;
+          detail: ScoredDetail;
+          rawTier: string;
+          decidedBy: string;
+        }[];
+      }>(
+        `WITH s AS MATERIALIZED (${scoring}),
+         j AS (SELECT s.*, bc.tier AS base_tier,
+                 row_number() OVER (PARTITION BY bc.tier, s.tier ORDER BY s.score::numeric DESC NULLS LAST, s.customer_id) AS rn
+               FROM s LEFT JOIN tier_current bc ON bc.tenant_id = kam_tenant() AND bc.model_id = ${base}
+                 AND bc.customer_id = s.customer_id)
+         SELECT j.base_tier AS from_tier, j.tier AS to_tier, count(*)::int AS n,
+           coalesce(jsonb_agg(jsonb_build_object('customerId', j.customer_id, 'score', j.score, 'metrics', j.metrics,
+             'breakdown', j.breakdown, 'detail', j.detail, 'rawTier', j.raw_tier, 'decidedBy', j.decided_by)
+             ORDER BY j.rn) FILTER (WHERE j.rn <= ${SAMPLES_PER_CELL}), '[]'::jsonb) AS samples
+         FROM j GROUP BY j.base_tier, j.tier`,
+        p.values,
+      );
+      const ids = rows.flatMap((r) => r.samples.map((s) => s.customerId));
+      const names = new Map<string, string>();
+      if (ids.length > 0) {
+        const n = await tx.query<{ id: string; name: string }>(
+          'SELECT id, name FROM customers WHERE tenant_id = kam_tenant() AND id = ANY($1::uuid[])',
+          [ids],
+        );
+        for (const r of n.rows) names.set(r.id, r.name);
+      }
+      const tiers = tierIds(model);
+      const order = (t: string | null) => (t === null ? Number.MAX_SAFE_INTEGER : tiers.indexOf(t));
+      const byCell = (a: { from: string | null; to: string }, b: { from: string | null; to: string }) =>
+        String(a.from ?? '\uffff').localeCompare(String(b.from ?? '\uffff')) || order(a.to) - order(b.to);
+      const matrix = rows.map((r) => ({ from: r.from_tier, to: r.to_tier, count: r.n })).sort(byCell);
+      const sum = new Map<string | null, number>();
+      const after = new Map<string, number>();
+      for (const r of rows) {
+        sum.set(r.from_tier, (sum.get(r.from_tier) ?? 0) + r.n);
+        after.set(r.to_tier, (after.get(r.to_tier) ?? 0) + r.n);
+      }
+      const result: SimulationResult = {
+        baselineModelId: baseline,
+        population: stats.population,
+        tiers,
+        matrix,
+        before: [...sum]
+          .map(([tier, count]) => ({ tier, count }))
+          .sort((a, b) => order(a.tier) - order(b.tier) || String(a.tier).localeCompare(String(b.tier))),
+        after: tiers.map((tier) => ({ tier, count: after.get(tier) ?? 0 })),
+        samples: rows
+          .map((r) => ({
+            from: r.from_tier,
+            to: r.to_tier,
+            customers: r.samples.map((s) => ({ ...s, name: names.get(s.customerId) ?? '' })),
+          }))
+          .sort(byCell),
+      };
+      await tx.query(
+        `UPDATE tier_runs SET status = 'completed', finished_at = now(), statistics = $2, result = $3,
+           total = $4, processed = $4
+         WHERE tenant_id = kam_tenant() AND id = $1`,
+        [runId, JSON.stringify(stats), JSON.stringify(result), stats.population],
+      );
+    });
+  } catch (err) {
+    await markFailed(db, tenantId, runId, err);
+    throw err;
+  }
+}
+
+/** Tier ids of a runnable model, highest first (RFM: the eight segments). */
+export function tierIds(model: RunnableModel): string[] {
+  if (model.kind === 'rfm') return [...RFM_SEGMENTS];
+  if (model.kind === 'weighted') return model.tiers.map((t) => t.id);
+  return [...model.tiers.map((t) => t.id), model.defaultTier.id];
+}
+
+/** The model whose current tiers a simulation compares with: the model itself once run, else the tier of record. */
+async function baselineModel(tx: Tx, modelId: string): Promise<string | null> {
+  const { rows } = await tx.query<{ id: string | null }>(
+    `SELECT CASE WHEN EXISTS (SELECT 1 FROM tier_current WHERE tenant_id = kam_tenant() AND model_id = $1)
+              THEN $1::uuid
+              ELSE (SELECT record_model_id FROM tier_settings WHERE tenant_id = kam_tenant()) END AS id`,
+    [modelId],
+  );
+  return rows[0]?.id ?? null;
+}
+
+/** The last completed full run of a model's published version (its statistics score triggered re-scores). */
+export async function lastFullRun(
+  tx: Tx,
+  modelId: string,
+  version: number,
+): Promise<{ id: string; statistics: RunStatistics } | null> {
+  const { rows } = await tx.query<{ id: string; statistics: RunStatistics }>(
+    `SELECT id, statistics FROM tier_runs
+     WHERE tenant_id = kam_tenant() AND model_id = $1 AND model_version = $2 AND kind = 'full' AND status = 'completed'
+     ORDER BY finished_at DESC LIMIT 1`,
+    [modelId, version],
+  );
+  return rows[0] ?? null;
+}
+
+/**
+ * Triggered re-scores of the given customers under every published model that has a completed full
+ * run of its current version, with that run's statistics — so an unchanged customer gets exactly the
+ * full run's result. One `triggered` run row per model records the batch. In the caller's transaction.
+ */
+export async function rescoreCustomers(
+  tx: Tx,
+  customerIds: readonly string[],
+  asOf: string,
+  reason: string,
+): Promise<{ models: number; changed: number }> {
+  if (customerIds.length === 0) return { models: 0, changed: 0 };
+  const { rows: models } = await tx.query<{ id: string; published_version: number; definition: unknown }>(
+    `SELECT m.id, m.published_version, v.definition
+     FROM tier_models m
+     JOIN tier_model_versions v ON v.tenant_id = m.tenant_id AND v.model_id = m.id AND v.version_no = m.published_version
+     WHERE m.tenant_id = kam_tenant() AND m.published_version IS NOT NULL AND m.kind IN ('weighted', 'criteria', 'rfm')
+     ORDER BY m.id`,
+  );
+  let changed = 0;
+  let used = 0;
+  for (const m of models) {
+    const full = await lastFullRun(tx, m.id, m.published_version);
+    if (!full) continue;
+    used++;
+    const model = runnableModel(m.definition);
+    const { rows } = await tx.query<{ id: string }>(
+      `INSERT INTO tier_runs (tenant_id, id, model_id, model_version, definition, kind, status, as_of, total,
+         statistics, trigger_reason, customer_id, started_at)
+       VALUES (kam_tenant(), gen_random_uuid(), $1, $2, $3, 'triggered', 'running', $4, $5, $6, $7, $8, now())
+       RETURNING id`,
+      [
+        m.id,
+        m.published_version,
+        JSON.stringify(m.definition),
+        asOf,
+        customerIds.length,
+        JSON.stringify({ ...full.statistics, fromRun: full.id }),
+        reason,
+        customerIds.length === 1 ? customerIds[0] : null,
+      ],
+    );
+    const run = { id: rows[0]!.id, model_id: m.id, model_version: m.published_version, as_of: asOf };
+    let runChanged = 0;
+    let scored = 0;
+    for (const customerId of customerIds) {
+      const out = await scoreAndWrite(tx, run, model, full.statistics, { kind: 'one', customerId }, reason);
+      runChanged += out.changed;
+      scored += out.scored;
+    }
+    changed += runChanged;
+    await tx.query(
+      `UPDATE tier_runs SET status = 'completed', finished_at = now(), processed = $2, changed = $3
+       WHERE tenant_id = kam_tenant() AND id = $1`,
+      [run.id, scored, runChanged],
+    );
+  }
+  return { models: used, changed };
+}
+
+/** Takes up to `limit` customers from the tenant's re-score queue (oldest first), removing them. */
+export async function takeQueued(tx: Tx, limit: number): Promise<{ customerId: string; reason: string }[]> {
+  const { rows } = await tx.query<{ customer_id: string; reason: string }>(
+    `DELETE FROM tier_rescore_queue q
+     WHERE q.tenant_id = kam_tenant() AND q.customer_id IN (
+       SELECT customer_id FROM tier_rescore_queue WHERE tenant_id = kam_tenant()
+       ORDER BY requested_at, customer_id LIMIT $1 FOR UPDATE SKIP LOCKED)
+     RETURNING q.customer_id, q.reason`,
+    [limit],
+  );
+  return rows.map((r) => ({ customerId: r.customer_id, reason: r.reason }));
+}
