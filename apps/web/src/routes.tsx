@@ -20,6 +20,11 @@ const AuditPage = lazy(() => import('./pages/audit/AuditPage'));
 const SecurityPolicyPage = lazy(() => import('./pages/security/SecurityPolicyPage'));
 const SessionsPage = lazy(() => import('./pages/sessions/SessionsPage'));
 const ImportsPage = lazy(() => import('./pages/imports/ImportsPage'));
+const ApprovalsPage = lazy(() => import('./pages/approvals/ApprovalsPage'));
+const FlowsPage = lazy(() => import('./pages/approvals/flow/FlowsPage'));
+const FlowEditorPage = lazy(() => import('./pages/approvals/flow/FlowEditorPage'));
+const TieringPage = lazy(() => import('./pages/tiering/TieringPage'));
+const ModelEditorPage = lazy(() => import('./pages/tiering/ModelEditorPage'));
 
 /**
  * Route map (served by the KAM server with SPA fallback):
@@ -40,6 +45,11 @@ const ImportsPage = lazy(() => import('./pages/imports/ImportsPage'));
  *   /account/sessions      everyone signed in
  *   /account/password      everyone signed in
  *   /imports[?type&id]     customer.import (the import wizard; id = the import being worked on)
+ *   /approvals[?box&status&type&id]  everyone signed in (approval inbox; id = the request open in the drawer)
+ *   /approval-flows        approval_flow.view (flow list)
+ *   /approval-flows/:type  approval_flow.view (flow builder; editable with approval_flow.configure)
+ *   /tiering               tiering.view (tier models, runs; create with tiering.configure)
+ *   /tiering/models/:id[?tab]  tiering.view (model editor; editable with tiering.configure)
  */
 export function AppRoutes() {
   return (
@@ -153,6 +163,39 @@ export function AppRoutes() {
           element={
             <RequirePermission anyOf={['customer.import']}>
               <ImportsPage />
+            </RequirePermission>
+          }
+        />
+        <Route path="approvals" element={<ApprovalsPage />} />
+        <Route
+          path="approval-flows"
+          element={
+            <RequirePermission anyOf={['approval_flow.view', 'approval_flow.configure']}>
+              <FlowsPage />
+            </RequirePermission>
+          }
+        />
+        <Route
+          path="approval-flows/:type"
+          element={
+            <RequirePermission anyOf={['approval_flow.view', 'approval_flow.configure']}>
+              <FlowEditorPage />
+            </RequirePermission>
+          }
+        />
+        <Route
+          path="tiering"
+          element={
+            <RequirePermission anyOf={['tiering.view']}>
+              <TieringPage />
+            </RequirePermission>
+          }
+        />
+        <Route
+          path="tiering/models/:id"
+          element={
+            <RequirePermission anyOf={['tiering.view']}>
+              <ModelEditorPage />
             </RequirePermission>
           }
         />

@@ -3,8 +3,10 @@ import dayjs from 'dayjs';
 import i18next from 'i18next';
 import { initReactI18next } from 'react-i18next';
 import type { Locale } from '../api/types';
+import { approvalsEn, approvalsZhCN } from './approvals';
 import { en } from './en';
 import { importsEn, importsZhCN } from './imports';
+import { tieringEn, tieringZhCN } from './tiering';
 import { zhCN } from './zh-CN';
 
 export const LANGUAGE_STORAGE_KEY = 'kam.locale';
@@ -32,8 +34,8 @@ export const i18n = i18next.createInstance();
 
 void i18n.use(initReactI18next).init({
   resources: {
-    'zh-CN': { translation: { ...zhCN, ...importsZhCN } },
-    en: { translation: { ...en, ...importsEn } },
+    'zh-CN': { translation: { ...zhCN, ...importsZhCN, ...approvalsZhCN, ...tieringZhCN } },
+    en: { translation: { ...en, ...importsEn, ...approvalsEn, ...tieringEn } },
   },
   lng: initialLocale,
   fallbackLng: 'zh-CN',

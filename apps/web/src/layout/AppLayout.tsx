@@ -4,6 +4,7 @@ import { Suspense, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, Outlet, useLocation } from 'react-router';
 import { useMe } from '../auth/AuthContext';
+import { NotificationBell } from '../components/approvals/NotificationBell';
 import { ErrorBoundary } from '../components/ErrorBoundary';
 import { PageLoading } from '../components/Results';
 import { useIsMobile } from '../hooks/useIsMobile';
@@ -97,6 +98,7 @@ export function AppLayout() {
             </Typography.Text>
           </div>
           <div className="kam-header-right">
+            <NotificationBell />
             <LanguageSwitch compact={isMobile} />
             <UserMenu compact={isMobile} />
           </div>

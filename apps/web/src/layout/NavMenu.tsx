@@ -1,8 +1,9 @@
-import { Menu, type MenuProps } from 'antd';
+import { Badge, Menu, type MenuProps } from 'antd';
 import { useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useLocation, useNavigate } from 'react-router';
 import { useAuth } from '../auth/AuthContext';
+import { useApprovalCounts } from '../components/approvals/counts';
 import { NAV_ITEMS, type NavItem, navKeyForPath } from './navItems';
 
 type MenuItem = NonNullable<MenuProps['items']>[number];
@@ -13,6 +14,7 @@ export function NavMenu({ collapsed = false, onNavigate }: { collapsed?: boolean
   const { canAny } = useAuth();
   const navigate = useNavigate();
   const location = useLocation();
+  const todo = useApprovalCounts()?.todo ?? 0;
 
   const items = useMemo<MenuItem[]>(() => {
     const visible = NAV_ITEMS.filter(
@@ -21,7 +23,15 @@ export function NavMenu({ collapsed = false, onNavigate }: { collapsed?: boolean
     const toItem = (item: NavItem): MenuItem => ({
       key: item.key,
       icon: item.icon,
-      label: <span data-testid={item.testId}>{t(item.labelKey)}</span>,
+      label:
+        item.key === 'approvals' && todo > 0 ? (
+          <span className="kam-nav-badged">
+            <span data-testid={item.testId}>{t(item.labelKey)}</span>
+            <Badge count={todo} overflowCount={99} size="small" data-testid="nav-approvals-count" />
+          </span>
+        ) : (
+          <span data-testid={item.testId}>{t(item.labelKey)}</span>
+        ),
     });
     const result: MenuItem[] = visible.filter((item) => item.group === 'main').map(toItem);
     const groups: { group: NavItem['group']; label: string }[] = [
@@ -35,7 +45,7 @@ export function NavMenu({ collapsed = false, onNavigate }: { collapsed?: boolean
       else result.push({ type: 'group', label, children });
     }
     return result;
-  }, [t, canAny, collapsed]);
+  }, [t, canAny, collapsed, todo]);
 
   const selected = navKeyForPath(location.pathname);
   return (

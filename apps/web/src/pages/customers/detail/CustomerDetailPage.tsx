@@ -7,7 +7,9 @@ import { isApiError } from '../../../api/api';
 import { customersApi } from '../../../api/endpoints';
 import type { Customer, CustomerSummary } from '../../../api/types';
 import { useAuth } from '../../../auth/AuthContext';
+import { CustomerApprovalActions } from '../../../components/approvals/CustomerApprovalActions';
 import { LoadError, NotFoundResult, PageLoading } from '../../../components/Results';
+import { CustomerTierCard } from '../../../components/tiering/CustomerTierCard';
 import { useApiError } from '../../../hooks/useApiError';
 import { useIsMobile } from '../../../hooks/useIsMobile';
 import { CustomerStatusTag, TagList } from '../CustomerBits';
@@ -102,6 +104,7 @@ export default function CustomerDetailPage() {
           {t('customer.assign')}
         </Button>
       ) : null}
+      <CustomerApprovalActions customer={customer} />
       {can('customer.delete') ? (
         <Button danger icon={<DeleteOutlined />} onClick={remove} data-testid="customer-delete">
           {isMobile ? null : t('common.delete')}
@@ -203,6 +206,8 @@ export default function CustomerDetailPage() {
       </Card>
 
       <KeyFigures summary={summary} />
+
+      {can('tiering.view') ? <CustomerTierCard customer={customer} /> : null}
 
       <Card className="kam-customer-tabs">
         <Tabs activeKey={tab} onChange={setTab} items={tabs} destroyOnHidden data-testid="customer-tabs" />
