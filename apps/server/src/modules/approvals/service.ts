@@ -400,6 +400,28 @@ export type DecisionInput =
   | { type: 'withdraw'; reason?: string | undefined }
   | { type: 'comment'; text: string };
 
+/** Runs `event` through the reducer on a request locked by the caller, commits it, returns the new detail. */
+async function decide(
+  tx: Tx,
+  ctx: ServiceContext,
+  row: repo.RequestRow,
+  event: ApprovalEvent,
+  env: Parameters<typeof reduceApproval>[2],
+  locale: Locale,
+): Promise<ApprovalRequestDetail> {
+  const result = reduceApproval(row.state, event, env);
+  if (!result.ok) throw failure(result);
+  const stored = {
+    id: row.id,
+    type: row.request_type,
+    requesterId: row.requester_id,
+    customerId: row.customer_id,
+    before: row.state,
+  };
+  await commit(tx, { kind: 'user', ctx }, stored, event, result, locale);
+  return detailOf(tx, ctx, row.id, locale);
+}
+
 /** approve / reject / return / withdraw / comment on a request, under its row lock. */
 export async function actOnRequest(
   ctx: ServiceContext,
@@ -428,23 +450,7 @@ export async function actOnRequest(
             customerId: row.customer_id,
           })
         : { org: orgSnapshot({ departments: [], users: [] }), customer: null };
-    const result = reduceApproval(row.state, event, env);
-    if (!result.ok) throw failure(result);
-    await commit(
-      tx,
-      { kind: 'user', ctx },
-      {
-        id,
-        type: row.request_type,
-        requesterId: row.requester_id,
-        customerId: row.customer_id,
-        before: row.state,
-      },
-      event,
-      result,
-      locale,
-    );
-    return detailOf(tx, ctx, id, locale);
+    return decide(tx, ctx, row, event, env, locale);
   });
 }
 
@@ -489,23 +495,7 @@ export async function resubmitRequest(
       reason: input.reason,
       requesterDepartmentId: ctx.actor.departmentId,
     };
-    const result = reduceApproval(row.state, event, env);
-    if (!result.ok) throw failure(result);
-    await commit(
-      tx,
-      { kind: 'user', ctx },
-      {
-        id,
-        type: row.request_type,
-        requesterId: row.requester_id,
-        customerId: row.customer_id,
-        before: row.state,
-      },
-      event,
-      result,
-      locale,
-    );
-    return detailOf(tx, ctx, id, locale);
+    return decide(tx, ctx, row, event, env, locale);
   });
 }
 

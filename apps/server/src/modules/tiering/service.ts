@@ -249,9 +249,11 @@ async function presentDetail(tx: Tx, row: repo.ModelRow) {
 
 const isText = (v: unknown): v is string => typeof v === 'string';
 
-export async function listModels(ctx: ServiceContext, q: { kind?: string; cursor?: string; limit: number }) {
-  const raw = decodeCursor(q.cursor, 2);
-  if (q.cursor && !raw?.every(isText)) {
+/** A list's cursor: two text parts (sort key and id), or a 400 on the cursor field. */
+function pageCursor(ctx: ServiceContext, cursor: string | undefined): [string, string] | null {
+  if (!cursor) return null;
+  const raw = decodeCursor(cursor, 2);
+  if (!raw?.every(isText)) {
     throw new AppError(
       'VALIDATION_FAILED',
       {},
@@ -266,9 +268,12 @@ export async function listModels(ctx: ServiceContext, q: { kind?: string; cursor
       },
     );
   }
-  const rows = await inTenant(ctx, (tx) =>
-    repo.selectModels(tx, { kind: q.kind, after: raw as [string, string] | null, limit: q.limit }),
-  );
+  return raw as [string, string];
+}
+
+export async function listModels(ctx: ServiceContext, q: { kind?: string; cursor?: string; limit: number }) {
+  const after = pageCursor(ctx, q.cursor);
+  const rows = await inTenant(ctx, (tx) => repo.selectModels(tx, { kind: q.kind, after, limit: q.limit }));
   const page = rows.slice(0, q.limit);
   const last = page.at(-1);
   return {
@@ -565,25 +570,8 @@ export async function listRuns(
   ctx: ServiceContext,
   q: { modelId?: string; kind?: string; status?: string; cursor?: string; limit: number },
 ) {
-  const raw = decodeCursor(q.cursor, 2);
-  if (q.cursor && !raw?.every(isText)) {
-    throw new AppError(
-      'VALIDATION_FAILED',
-      {},
-      {
-        fields: [
-          {
-            path: 'querystring.cursor',
-            code: 'OUT_OF_RANGE',
-            message: errorMessage('OUT_OF_RANGE', ctx.actor.locale),
-          },
-        ],
-      },
-    );
-  }
-  const rows = await inTenant(ctx, (tx) =>
-    repo.selectRuns(tx, { ...q, after: raw as [string, string] | null }),
-  );
+  const after = pageCursor(ctx, q.cursor);
+  const rows = await inTenant(ctx, (tx) => repo.selectRuns(tx, { ...q, after }));
   const page = rows.slice(0, q.limit);
   const last = page.at(-1) as (RunRow & { cursor_at: string }) | undefined;
   return {
@@ -887,25 +875,10 @@ export async function customerTierHistory(
   customerId: string,
   q: { modelId?: string; cursor?: string; limit: number },
 ) {
-  const raw = decodeCursor(q.cursor, 2);
-  if (q.cursor && !raw?.every(isText)) {
-    throw new AppError(
-      'VALIDATION_FAILED',
-      {},
-      {
-        fields: [
-          {
-            path: 'querystring.cursor',
-            code: 'OUT_OF_RANGE',
-            message: errorMessage('OUT_OF_RANGE', ctx.actor.locale),
-          },
-        ],
-      },
-    );
-  }
+  const after = pageCursor(ctx, q.cursor);
   return inTenant(ctx, async (tx) => {
     await customerFor(tx, ctx.actor, customerId, 'customer', 'view');
-    const rows = await repo.selectHistory(tx, customerId, { ...q, after: raw as [string, string] | null });
+    const rows = await repo.selectHistory(tx, customerId, { ...q, after });
     const page = rows.slice(0, q.limit);
     const last = page.at(-1);
     return {
