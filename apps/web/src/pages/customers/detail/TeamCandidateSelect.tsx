@@ -1,7 +1,8 @@
-import { Select, type SelectProps, Spin, Typography } from 'antd';
-import { type ReactNode, useEffect, useRef, useState } from 'react';
+import { Typography } from 'antd';
+import type { ReactNode } from 'react';
 import { customersApi } from '../../../api/endpoints';
 import type { TeamCandidate } from '../../../api/types';
+import { RemoteSelect, type RemoteSelectProps } from '../../../components/RemoteSelect';
 
 interface Option {
   value: string;
@@ -26,47 +27,14 @@ function candidateLabel(u: TeamCandidate): ReactNode {
 export function TeamCandidateSelect({
   customerId,
   ...props
-}: { customerId: string } & Omit<
-  SelectProps<string, Option>,
-  'options' | 'showSearch' | 'filterOption' | 'mode'
->) {
-  const [options, setOptions] = useState<Option[]>([]);
-  const [loading, setLoading] = useState(false);
-  const [query, setQuery] = useState<string | null>(null);
-  const timer = useRef<number | undefined>(undefined);
-
-  useEffect(() => {
-    if (query === null) return;
-    const controller = new AbortController();
-    window.clearTimeout(timer.current);
-    timer.current = window.setTimeout(() => {
-      setLoading(true);
-      customersApi
-        .teamCandidates(customerId, query, controller.signal)
-        .then((page) => setOptions(page.items.map((u) => ({ value: u.id, label: candidateLabel(u) }))))
-        .catch(() => {
-          if (!controller.signal.aborted) setOptions([]);
-        })
-        .finally(() => {
-          if (!controller.signal.aborted) setLoading(false);
-        });
-    }, 250);
-    return () => {
-      controller.abort();
-      window.clearTimeout(timer.current);
-    };
-  }, [query, customerId]);
-
+}: { customerId: string } & Omit<RemoteSelectProps<Option>, 'search' | 'searchKey' | 'initialOption'>) {
   return (
-    <Select<string, Option>
-      allowClear
+    <RemoteSelect<Option>
       {...props}
-      showSearch={{ filterOption: false, onSearch: (value) => setQuery(value) }}
-      options={options}
-      notFoundContent={loading ? <Spin size="small" /> : undefined}
-      onOpenChange={(open) => {
-        if (open && query === null) setQuery('');
-        props.onOpenChange?.(open);
+      searchKey={customerId}
+      search={async (q, signal) => {
+        const page = await customersApi.teamCandidates(customerId, q, signal);
+        return page.items.map((u) => ({ value: u.id, label: candidateLabel(u) }));
       }}
     />
   );
