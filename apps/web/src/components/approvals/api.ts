@@ -1,4 +1,12 @@
-import type { ApprovalFlow, ApprovalStatus, ApproverKind, ConditionFieldKind, StepMode } from '@kam/domain';
+import type {
+  ApprovalFlow,
+  ApprovalStatus,
+  ApprovalStepStatus,
+  ApproverKind,
+  ApproverSeatStatus,
+  ConditionFieldKind,
+  StepMode,
+} from '@kam/domain';
 import { http, type Query } from '../../api/api';
 import type { LocalizedLabel, Page } from '../../api/types';
 
@@ -121,7 +129,7 @@ export interface RequestListItem {
   boxAt: string;
 }
 
-export type SeatStatus = 'pending' | 'approved' | 'rejected' | 'returned' | 'not_required';
+export type SeatStatus = ApproverSeatStatus;
 
 export interface RequestSeat {
   holders: UserRef[];
@@ -132,15 +140,7 @@ export interface RequestSeat {
   escalations: number;
 }
 
-export type StepStatus =
-  | 'waiting'
-  | 'skipped'
-  | 'active'
-  | 'approved'
-  | 'rejected'
-  | 'returned'
-  | 'withdrawn'
-  | 'cancelled';
+export type StepStatus = ApprovalStepStatus;
 
 export interface RequestStep {
   stepId: string;

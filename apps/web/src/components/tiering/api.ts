@@ -1,4 +1,5 @@
 import type {
+  AppliedRule,
   ConditionGroup,
   CriteriaModel,
   Dimension,
@@ -155,21 +156,6 @@ export interface CriteriaTraceEntry {
   required: number;
   conditions: { metric: string; op: string; value: unknown; actual: string | null; holds: boolean }[];
 }
-
-/** Domain `AppliedRule` (floors, caps, hysteresis, override). */
-export type AppliedRule =
-  | { kind: 'floor' | 'cap'; id: string; name: string; tier: string; changed: boolean }
-  | {
-      kind: 'hysteresis';
-      outcome: 'held' | 'runs' | 'margin';
-      from: string;
-      to: string;
-      belowCount: number;
-      downgradeAfterRuns: number;
-    }
-  | { kind: 'override'; tier: string; until: string | null; reason?: string }
-  | { kind: 'override_ignored'; tier: string }
-  | { kind: 'previous_unknown'; tier: string };
 
 export type DecidedBy = 'threshold' | 'criteria' | 'floor' | 'cap' | 'hysteresis' | 'override' | 'rfm';
 

@@ -1,9 +1,10 @@
+import type { AppliedRule } from '@kam/domain';
 import { useEffect, useState } from 'react';
 import type { LocalizedLabel } from '../../api/types';
 import { type TieringKey, useTieringT } from '../../i18n/tiering';
 import { useFormat } from '../../i18n/useFormat';
 import { formatMoneyShort } from '../../utils/money';
-import { type AppliedRule, type TieringMetric, tieringApi } from './api';
+import { type TieringMetric, tieringApi } from './api';
 
 /**
  * A decimal string rounded half away from zero to 2 places, for display ("13.3325" → "13.33",
