@@ -15,13 +15,16 @@ import { orderRoutes } from './orders/routes.js';
 import { organizationRoutes } from './organization/routes.js';
 import { roleRoutes } from './roles/routes.js';
 import { serviceRecordRoutes } from './service-records/routes.js';
+import { registerTierChangeEffect } from './tiering/approval.js';
 import { tieringRoutes } from './tiering/routes.js';
 import { apiTokenRoutes } from './tokens/routes.js';
 import { userRoutes } from './users/routes.js';
 
 /** Every capability's routes, mounted under /api/v1 (health and OpenAPI under /api). */
 export async function registerModules(app: FastifyInstance): Promise<void> {
+  // Request types and their effects, before any route can submit or decide a request.
   registerBuiltinApprovalEffects();
+  registerTierChangeEffect();
   await app.register(healthRoutes, { prefix: '/api' });
   await app.register(
     async (v1) => {

@@ -5,7 +5,7 @@
  *   has nothing else to change, and the applied-effect row marks the approval as final and usable.
  * - `ownership_transfer` and `customer_creation`: the customers capability's effects
  *   (`customers/approval-effects.ts`), carried out by the customer services.
- * - `tier_change` is registered by the tiering capability with one `registerApprovalEffect` call.
+ * - `tier_change`: the tiering capability's effect (`tiering/approval.ts`), registered next to these.
  */
 import { type EffectValidation, formatCny, type Locale } from '@kam/domain';
 import type { z } from 'zod';

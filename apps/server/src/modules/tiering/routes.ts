@@ -2,7 +2,6 @@ import { zDate, zMoney } from '@kam/domain';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { page, zId, zIdParams, zPageQuery, zVersion, zVersionQuery } from '../../http/schemas.js';
-import { registerTierChangeEffect } from './approval.js';
 import {
   MIGRATION_INTERVALS,
   MODEL_KINDS,
@@ -53,8 +52,6 @@ const zDescription = z.string().trim().max(2000).nullable();
 
 /** Scientific tiering (科学分级): models, runs, simulations, settings, and one customer's tier. */
 export const tieringRoutes: FastifyPluginAsyncZod = async (app) => {
-  registerTierChangeEffect();
-
   app.get(
     '/tiering/metrics',
     {
