@@ -41,6 +41,9 @@ export default defineConfig({
           // One retry for a browser journey that times out under CI load (a broken feature still
           // fails twice); the import wizard's intermittent disabled-button wait is an open item.
           retry: 1,
+          // What a user waits for on screen (a decision saved, a list refreshed) may take seconds
+          // while a background job holds the embedded database; 1 s (Vitest's default) is too short.
+          expect: { poll: { timeout: 10_000 } },
           fileParallelism: false,
           sequence: { groupOrder: 2 },
         },
