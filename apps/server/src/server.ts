@@ -57,7 +57,8 @@ export async function startKam(
 
   const roles = new Set<Process>(config.processes);
   const jobs = createQueue(db, { driver: 'pgboss' });
-  await registerJobs(jobs, db);
+  const shutdown = new AbortController();
+  await registerJobs(jobs, db, shutdown.signal);
   await jobs.start({ worker: roles.has('worker'), scheduler: roles.has('scheduler') });
 
   let app: FastifyInstance | null = null;
@@ -83,6 +84,7 @@ export async function startKam(
     url,
     async stop() {
       await app?.close();
+      shutdown.abort();
       await jobs.stop();
       await db.close();
     },

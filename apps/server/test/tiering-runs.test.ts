@@ -25,7 +25,9 @@ import {
 } from '@kam/domain';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { InlineQueue } from '../src/jobs/inline.js';
 import type { RunnableModel, RunStatistics, ScoredDetail } from '../src/modules/tiering/compile.js';
+import { MAX_RUN_ATTEMPTS, recoverStalledRuns } from '../src/modules/tiering/jobs.js';
 import {
   appliedRules,
   presentBreakdown,
@@ -38,6 +40,7 @@ import {
   rescoreCustomers,
   type SimulationResult,
 } from '../src/modules/tiering/runner.js';
+import { TIERING_RUN_JOB } from '../src/modules/tiering/service.js';
 import { createTestEnv, createTestOrg, type TestEnv, type TestOrg } from './support/harness.js';
 
 const AS_OF = '2026-06-15';
@@ -928,4 +931,154 @@ describe('properties of the compiled engine', () => {
       { numRuns: 5 },
     );
   });
+});
+
+describe('runs survive their worker, and writers of one model take turns', () => {
+  /** A worker that dies after `chunks` chunks: the run stays "running" with its last committed chunk. */
+  const dyingAfter = (chunks: number) => {
+    let checks = 0;
+    return {
+      get aborted() {
+        return ++checks > chunks;
+      },
+    } as AbortSignal;
+  };
+  const runRow = async (runId: string) =>
+    (
+      await sql(
+        `SELECT status, processed, total, resume_after, attempts, error FROM tier_runs
+         WHERE tenant_id = kam_tenant() AND id = $1`,
+        [runId],
+      )
+    )[0]!;
+  const historyOf = (runId: string) =>
+    sql<{ customer_id: string; from_tier: string | null; to_tier: string }>(
+      `SELECT customer_id, from_tier, to_tier FROM tier_history WHERE tenant_id = kam_tenant() AND run_id = $1
+       ORDER BY customer_id`,
+      [runId],
+    );
+  const stall = (runId: string) =>
+    sql(
+      `UPDATE tier_runs SET heartbeat_at = now() - interval '10 minutes' WHERE tenant_id = kam_tenant() AND id = $1`,
+      [runId],
+    );
+
+  it('the watchdog hands a stalled run to a worker again, which continues after the last committed chunk', async () => {
+    const straight = await publishedModel(`直跑-${randomUUID().slice(0, 8)}`, WEIGHTED);
+    const straightRun = await fullRun(straight, WEIGHTED, 37);
+    const resumed = await publishedModel(`续跑-${randomUUID().slice(0, 8)}`, WEIGHTED);
+    const runId = await newRun(resumed, WEIGHTED, 'full');
+    await executeFullRun(env.db, org.tenantId, runId, 37, { signal: dyingAfter(2) });
+    expect(await runRow(runId)).toMatchObject({ status: 'running', processed: 74, total: N, attempts: 0 });
+    // within the heartbeat window nothing happens; after it, the run is sent again (once)
+    const queue = new InlineQueue();
+    expect((await recoverStalledRuns(env.db, queue)).map((r) => r.runId)).not.toContain(runId);
+    await stall(runId);
+    const handed = await recoverStalledRuns(env.db, queue);
+    expect(handed).toContainEqual({ tenantId: org.tenantId, runId, kind: 'full' });
+    expect(await runRow(runId)).toMatchObject({ attempts: 1 });
+    await queue.work<{ tenantId: string; runId: string }>(TIERING_RUN_JOB, (job) =>
+      executeFullRun(env.db, job.data.tenantId, job.data.runId, 37),
+    );
+    await queue.drain();
+    expect(await runRow(runId)).toMatchObject({ status: 'completed', processed: N, total: N });
+    // the same outcome as a run that was never interrupted: every result, one history row per customer
+    const strip = ({ run_id: _r, ...rest }: Result) => rest;
+    expect((await results(resumed)).map(strip)).toEqual((await results(straight)).map(strip));
+    const history = await historyOf(runId);
+    expect(history).toHaveLength(N);
+    expect(new Set(history.map((h) => h.customer_id)).size).toBe(N);
+    expect(history.map((h) => h.to_tier)).toEqual((await historyOf(straightRun)).map((h) => h.to_tier));
+  });
+
+  it('two workers holding the same run write each chunk once: the one that falls behind stops', async () => {
+    const id = await publishedModel(`双工-${randomUUID().slice(0, 8)}`, WEIGHTED);
+    const runId = await newRun(id, WEIGHTED, 'full');
+    await executeFullRun(env.db, org.tenantId, runId, 23, { signal: dyingAfter(1) });
+    await Promise.all([
+      executeFullRun(env.db, org.tenantId, runId, 23),
+      executeFullRun(env.db, org.tenantId, runId, 23),
+    ]);
+    expect(await runRow(runId)).toMatchObject({ status: 'completed', processed: N });
+    const history = await historyOf(runId);
+    expect(history).toHaveLength(N);
+    expect(new Set(history.map((h) => h.customer_id)).size).toBe(N);
+  });
+
+  it(`a run that stalls ${MAX_RUN_ATTEMPTS + 1} times fails with the reason instead of being retried forever`, async () => {
+    const id = await publishedModel(`失败-${randomUUID().slice(0, 8)}`, WEIGHTED);
+    const runId = await newRun(id, WEIGHTED, 'full');
+    await executeFullRun(env.db, org.tenantId, runId, 50, { signal: dyingAfter(1) });
+    const queue = new InlineQueue();
+    for (let i = 1; i <= MAX_RUN_ATTEMPTS; i++) {
+      await stall(runId);
+      expect((await recoverStalledRuns(env.db, queue)).map((r) => r.runId)).toContain(runId);
+    }
+    await stall(runId);
+    expect((await recoverStalledRuns(env.db, queue)).map((r) => r.runId)).not.toContain(runId);
+    const row = await runRow(runId);
+    expect(row.status).toBe('failed');
+    expect(row.error).toContain(`${MAX_RUN_ATTEMPTS} hand-overs`);
+    // no job was ever executed: the queue holds the hand-overs, nothing else ran
+    expect(queue.sent.filter((j) => (j.data as { runId: string }).runId === runId)).toHaveLength(
+      MAX_RUN_ATTEMPTS,
+    );
+  });
+
+  // Two transactions interleave only on a server: the embedded engine runs one transaction at a time.
+  it.runIf(process.env.KAM_TEST_PG_URL)(
+    'a re-score committing while a full-run chunk writes the same customer is recorded once in the history',
+    async () => {
+      const id = await publishedModel(`竞态-${randomUUID().slice(0, 8)}`, WEIGHTED);
+      await fullRun(id, WEIGHTED, 1000);
+      const target = (await results(id)).find((r) => r.tier === 'D' && r.decided_by === 'threshold')!;
+      await sql(
+        `INSERT INTO orders (tenant_id, id, order_no, customer_id, ordered_at, amount, status)
+       VALUES (kam_tenant(), gen_random_uuid(), 'RACE-' || gen_random_uuid(), $1, $2::date - 2, 900000, 'confirmed')`,
+        [target.customer_id, AS_OF],
+      );
+      // the re-score holds its transaction open while a full run starts on the same model
+      let rescored!: () => void;
+      const rescoreWritten = new Promise<void>((r) => {
+        rescored = r;
+      });
+      let release!: () => void;
+      const released = new Promise<void>((r) => {
+        release = r;
+      });
+      const rescore = env.db.withTenant(org.tenantId, async (tx) => {
+        await rescoreCustomers(tx, [target.customer_id], AS_OF, 'large_order');
+        rescored();
+        await released;
+      });
+      await rescoreWritten;
+      const runId = await newRun(id, WEIGHTED, 'full');
+      const run = executeFullRun(env.db, org.tenantId, runId, 1000);
+      // release the re-score only once the run's chunk is waiting for it
+      await expect
+        .poll(async () => (await sql('SELECT count(*)::int AS n FROM pg_locks WHERE NOT granted'))[0]!.n, {
+          timeout: 20_000,
+        })
+        .toBeGreaterThan(0);
+      release();
+      await Promise.all([rescore, run]);
+      // the history is a chain (each change starts where the previous one ended) ending at the current
+      // tier: no change written twice, none lost
+      const chain = await sql<{ from_tier: string | null; to_tier: string; reason: string }>(
+        `SELECT from_tier, to_tier, reason FROM tier_history WHERE tenant_id = kam_tenant() AND model_id = $1
+         AND customer_id = $2 ORDER BY changed_at, id`,
+        [id, target.customer_id],
+      );
+      expect(chain.map((h) => h.reason)).toContain('large_order');
+      chain.forEach((h, i) => {
+        expect(h.from_tier, JSON.stringify(chain)).toBe(i === 0 ? null : chain[i - 1]!.to_tier);
+      });
+      const [current] = await sql(
+        'SELECT tier FROM tier_current WHERE tenant_id = kam_tenant() AND model_id = $1 AND customer_id = $2',
+        [id, target.customer_id],
+      );
+      expect(chain.at(-1)!.to_tier, JSON.stringify(chain)).toBe(current!.tier);
+      expect(await runRow(runId)).toMatchObject({ status: 'completed', processed: N });
+    },
+  );
 });

@@ -14,9 +14,10 @@ export const AUDIT_VERIFY_JOB = 'audit.verify-chains';
 
 /**
  * Background work of every capability. Every process registers the same handlers and schedules; the
- * worker role runs handlers, the scheduler role sends each scheduled slot exactly once.
+ * worker role runs handlers, the scheduler role sends each scheduled slot exactly once. `shutdown` is
+ * aborted when the process stops, so long jobs can stop at a safe point and be resumed elsewhere.
  */
-export async function registerJobs(jobs: JobQueue, db: Database): Promise<void> {
+export async function registerJobs(jobs: JobQueue, db: Database, shutdown?: AbortSignal): Promise<void> {
   // Nightly: verify every organisation's audit chain and record the outcome in that chain.
   await jobs.work(AUDIT_VERIFY_JOB, async () => {
     await verifyAllChains(db);
@@ -25,7 +26,7 @@ export async function registerJobs(jobs: JobQueue, db: Database): Promise<void> 
   await registerCustomerJobs(jobs, db);
   await registerImportJobs(jobs, db);
   registerTierChangeEffect();
-  await registerTieringJobs(jobs, db);
+  await registerTieringJobs(jobs, db, shutdown);
   registerBuiltinApprovalEffects();
   await registerApprovalJobs(jobs, db);
   await registerNotificationJobs(jobs, db);

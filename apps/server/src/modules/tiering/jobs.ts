@@ -12,6 +12,11 @@ import {
 } from './service.js';
 
 export const TIERING_NIGHTLY_JOB = 'tiering.nightly';
+export const TIERING_WATCHDOG_JOB = 'tiering.watchdog';
+/** A queued or running run without a heartbeat for this long has lost its worker (chunks take seconds). */
+export const STALLED_RUN_MINUTES = 5;
+/** Hand-overs of one run before it fails (a run that kills its worker must not be retried forever). */
+export const MAX_RUN_ATTEMPTS = 3;
 /** Customers per transaction of the triggered re-score job. */
 export const TRIGGERED_BATCH = 100;
 
@@ -36,6 +41,59 @@ export async function processTriggered(db: Database, tenantId: string, now = new
   }
 }
 
+/**
+ * The watchdog (every minute): runs queued or running whose heartbeat is older than
+ * `STALLED_RUN_MINUTES` lost their worker (a crash, a restart, a job lost with an in-process queue).
+ * Each is handed to a worker again — a full run continues after its last committed chunk, a simulation
+ * starts over (it writes nothing until its single statement completes) — up to `MAX_RUN_ATTEMPTS`
+ * times; then it fails with the reason. Returns the runs handed out again.
+ */
+export async function recoverStalledRuns(
+  db: Database,
+  jobs: JobQueue,
+  staleMinutes = STALLED_RUN_MINUTES,
+): Promise<{ tenantId: string; runId: string; kind: string }[]> {
+  const out: { tenantId: string; runId: string; kind: string }[] = [];
+  for (const tenantId of await tenants(db)) {
+    const stalled = await db.withTenant(tenantId, async (tx) => {
+      await tx.query(
+        `UPDATE tier_runs SET status = 'failed', finished_at = now(),
+           error = 'stalled: no progress after ' || attempts || ' hand-overs to another worker'
+         WHERE tenant_id = kam_tenant() AND status IN ('queued', 'running') AND kind IN ('full', 'simulation')
+           AND coalesce(heartbeat_at, created_at) < now() - make_interval(mins => $1) AND attempts >= $2`,
+        [staleMinutes, MAX_RUN_ATTEMPTS],
+      );
+      const { rows } = await tx.query<{ id: string; kind: string; attempts: number }>(
+        `UPDATE tier_runs SET attempts = attempts + 1, heartbeat_at = now()
+         WHERE tenant_id = kam_tenant() AND status IN ('queued', 'running') AND kind IN ('full', 'simulation')
+           AND coalesce(heartbeat_at, created_at) < now() - make_interval(mins => $1)
+         RETURNING id, kind, attempts`,
+        [staleMinutes],
+      );
+      return rows;
+    });
+    for (const r of stalled) {
+      await jobs.send<RunJobData>(
+        r.kind === 'full' ? TIERING_RUN_JOB : TIERING_SIMULATE_JOB,
+        { tenantId, runId: r.id },
+        { singletonKey: `${r.id}:${r.attempts}`, retryLimit: 0 },
+      );
+      out.push({ tenantId, runId: r.id, kind: r.kind });
+    }
+  }
+  return out;
+}
+
+/** A full run stopped between chunks at shutdown: released at once to the next watchdog pass. */
+async function releaseRun(db: Database, tenantId: string, runId: string): Promise<void> {
+  await db.withTenant(tenantId, (tx) =>
+    tx.query(
+      `UPDATE tier_runs SET heartbeat_at = '-infinity' WHERE tenant_id = kam_tenant() AND id = $1 AND status = 'running'`,
+      [runId],
+    ),
+  );
+}
+
 async function tenants(db: Database): Promise<string[]> {
   return db.withSystem(async (tx) => {
     const { rows } = await tx.query<{ tenant_id: string }>(
@@ -47,7 +105,7 @@ async function tenants(db: Database): Promise<string[]> {
 
 /**
  * The nightly schedule: for every tenant, a full run of each published model marked `nightly`
- * (weighted, criteria, RFM) that has no run queued or running. Returns the runs started.
+ * (weighted, criteria, RFM, CLV) that has no run queued or running. Returns the runs started.
  */
 export async function startNightlyRuns(db: Database, jobs: JobQueue, now = new Date()): Promise<number> {
   const asOf = todayInShanghai(now);
@@ -60,7 +118,7 @@ export async function startNightlyRuns(db: Database, jobs: JobQueue, now = new D
          SELECT kam_tenant(), gen_random_uuid(), m.id, m.published_version, v.definition, 'full', $1, 'nightly'
          FROM tier_models m
          JOIN tier_model_versions v ON v.tenant_id = m.tenant_id AND v.model_id = m.id AND v.version_no = m.published_version
-         WHERE m.tenant_id = kam_tenant() AND m.nightly AND m.kind IN ('weighted', 'criteria', 'rfm')
+         WHERE m.tenant_id = kam_tenant() AND m.nightly AND m.kind IN ('weighted', 'criteria', 'rfm', 'clv')
            AND NOT EXISTS (SELECT 1 FROM tier_runs r WHERE r.tenant_id = kam_tenant() AND r.model_id = m.id
                              AND r.kind = 'full' AND r.status IN ('queued', 'running'))
          RETURNING id`,
@@ -80,9 +138,15 @@ export async function startNightlyRuns(db: Database, jobs: JobQueue, now = new D
   return started;
 }
 
-export async function registerTieringJobs(jobs: JobQueue, db: Database): Promise<void> {
+/** `shutdown`: aborted when the process stops — a full run in progress stops after its current chunk. */
+export async function registerTieringJobs(
+  jobs: JobQueue,
+  db: Database,
+  shutdown?: AbortSignal,
+): Promise<void> {
   await jobs.work<RunJobData>(TIERING_RUN_JOB, async (job) => {
-    await executeFullRun(db, job.data.tenantId, job.data.runId);
+    await executeFullRun(db, job.data.tenantId, job.data.runId, undefined, { signal: shutdown });
+    if (shutdown?.aborted) await releaseRun(db, job.data.tenantId, job.data.runId);
   });
   await jobs.work<RunJobData>(TIERING_SIMULATE_JOB, async (job) => {
     await executeSimulation(db, job.data.tenantId, job.data.runId);
@@ -94,8 +158,12 @@ export async function registerTieringJobs(jobs: JobQueue, db: Database): Promise
   await jobs.work(TIERING_NIGHTLY_JOB, async () => {
     await startNightlyRuns(db, jobs);
   });
+  await jobs.work(TIERING_WATCHDOG_JOB, async () => {
+    await recoverStalledRuns(db, jobs);
+  });
   // Nightly full runs after the customers' aggregate refresh (01:15); triggered re-scores every minute
   // (large orders and complaints are queued by database triggers, whatever wrote them).
   await jobs.schedule(TIERING_NIGHTLY_JOB, '0 3 * * *', {}, { tz: 'Asia/Shanghai' });
   await jobs.schedule(TIERING_TRIGGERED_JOB, '* * * * *', {}, { tz: 'Asia/Shanghai' });
+  await jobs.schedule(TIERING_WATCHDOG_JOB, '* * * * *', {}, { tz: 'Asia/Shanghai' });
 }

@@ -146,6 +146,7 @@ export interface RunListRow {
   customer_id: string | null;
   error: string | null;
   requested_by: string | null;
+  requested_by_name: string | null;
   created_at: Date;
   started_at: Date | null;
   finished_at: Date | null;
@@ -156,7 +157,8 @@ export interface RunListRow {
 
 const RUN_COLUMNS = `r.id, r.model_id, m.name AS model_name, r.model_version, r.kind, r.status, r.as_of::text AS as_of,
   r.total, r.processed, r.changed, r.trigger_reason, r.customer_id, r.error, r.requested_by, r.created_at,
-  r.started_at, r.finished_at`;
+  r.started_at, r.finished_at,
+  (SELECT u.display_name FROM users u WHERE u.tenant_id = r.tenant_id AND u.id = r.requested_by) AS requested_by_name`;
 
 export async function insertRun(
   tx: Tx,

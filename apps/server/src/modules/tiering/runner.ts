@@ -34,6 +34,8 @@ export interface RunRow {
   status: 'queued' | 'running' | 'completed' | 'failed';
   as_of: string;
   statistics: RunStatistics | null;
+  /** Last customer id of the last chunk written (a resumed full run continues after it). */
+  resume_after: string | null;
 }
 
 /** A stored definition as a runnable model (stored definitions were validated when saved). */
@@ -44,10 +46,11 @@ export function runnableModel(definition: unknown): RunnableModel {
   return v.value;
 }
 
-export async function loadRun(tx: Tx, runId: string): Promise<RunRow | null> {
+/** `forUpdate`: lock the row to the end of the transaction (two workers starting one run take turns). */
+export async function loadRun(tx: Tx, runId: string, forUpdate = false): Promise<RunRow | null> {
   const { rows } = await tx.query<RunRow>(
-    `SELECT id, model_id, model_version, definition, kind, status, as_of::text AS as_of, statistics
-     FROM tier_runs WHERE tenant_id = kam_tenant() AND id = $1`,
+    `SELECT id, model_id, model_version, definition, kind, status, as_of::text AS as_of, statistics, resume_after
+     FROM tier_runs WHERE tenant_id = kam_tenant() AND id = $1${forUpdate ? ' FOR UPDATE' : ''}`,
     [runId],
   );
   return rows[0] ?? null;
@@ -61,6 +64,20 @@ export async function loadRun(tx: Tx, runId: string): Promise<RunRow | null> {
  */
 export async function setForManyCustomers(tx: Tx): Promise<void> {
   await tx.query(`SELECT set_config('enable_nestloop', 'off', true)`);
+}
+
+/**
+ * Serialises the writers of one model's scores: a full-run chunk and a triggered re-score of the same
+ * model never interleave. Each chunk statement reads the customers' current tiers from its snapshot and
+ * writes a history row where the tier changed; a re-score committing in between would otherwise have its
+ * change written a second time. Held to the end of the caller's transaction (a re-score waits at most one
+ * chunk).
+ */
+export async function lockModelScores(tx: Tx, modelId: string): Promise<void> {
+  await tx.query(
+    `SELECT pg_advisory_xact_lock(hashtext('kam.tier_scores'), hashtext(kam_tenant()::text || $1))`,
+    [modelId],
+  );
 }
 
 /** The population statistics of a model over the tenant's live customers on `asOf`. */
@@ -161,8 +178,9 @@ export async function scoreAndWrite(
        RETURNING 1),
      hist AS (
        INSERT INTO tier_history (tenant_id, customer_id, model_id, model_version, run_id, from_tier, to_tier,
-         reason, decided_by)
-       SELECT kam_tenant(), s.customer_id, ${modelId}, ${version}, ${runId}, s.cur_tier, s.tier, ${why}, s.decided_by
+         reason, decided_by, changed_at)
+       SELECT kam_tenant(), s.customer_id, ${modelId}, ${version}, ${runId}, s.cur_tier, s.tier, ${why}, s.decided_by,
+         statement_timestamp()
        FROM s WHERE s.tier IS DISTINCT FROM s.cur_tier
        RETURNING 1),
      outbox AS (
@@ -178,7 +196,7 @@ export async function scoreAndWrite(
        INSERT INTO tier_current AS c (tenant_id, model_id, customer_id, tier, held_tier, below_count, score,
          model_version, run_id, since, updated_at)
        SELECT kam_tenant(), ${modelId}, s.customer_id, s.tier, s.held_tier, s.below_count, s.score::numeric,
-         ${version}, ${runId}, now(), now()
+         ${version}, ${runId}, statement_timestamp(), now()
        FROM s
        ON CONFLICT (tenant_id, model_id, customer_id) DO UPDATE SET
          tier = excluded.tier, held_tier = excluded.held_tier, below_count = excluded.below_count,
@@ -211,12 +229,19 @@ async function nextChunkEnd(tx: Tx, after: string | null, size: number): Promise
  * then the results of customers that are gone are removed and the run completes. A failure marks the
  * run failed with the error; what was written by completed chunks stays (it is the outcome of the
  * same model on the same day, and the next run rewrites it).
+ *
+ * Resumable: each chunk's transaction also records the chunk's last customer (`resume_after`) and a
+ * heartbeat, so a run whose worker died is handed out again by the watchdog (`recoverStalledRuns`) and
+ * continues after the last committed chunk with the statistics it started with. Two workers holding the
+ * same run cannot both write: each chunk locks the run row and goes on only if `resume_after` is where
+ * this worker left it; the other one stops quietly.
  */
 export async function executeFullRun(
   db: Database,
   tenantId: string,
   runId: string,
   chunk = db.kind === 'embedded' ? EMBEDDED_RUN_CHUNK : RUN_CHUNK,
+  opts: { signal?: AbortSignal } = {},
 ): Promise<void> {
   const started = await db.withTenant(tenantId, async (tx) => {
     const run = await loadRun(tx, runId);
@@ -225,20 +250,23 @@ export async function executeFullRun(
     const stats = await computeStatistics(tx, model, run.as_of);
     await tx.query(
       `UPDATE tier_runs SET status = 'running', started_at = now(), statistics = $2, total = $3,
-         processed = 0, changed = 0, error = NULL
+         processed = 0, changed = 0, error = NULL, resume_after = NULL, heartbeat_at = now()
        WHERE tenant_id = kam_tenant() AND id = $1`,
       [runId, JSON.stringify(stats), stats.population],
     );
-    return { run, model, stats };
+    return { run, model, stats, after: null };
   });
   if (!started) return;
   const { run, model, stats } = started;
+  let after: string | null = started.after;
   try {
-    let after: string | null = null;
     for (;;) {
-      const upTo: string | null = await db.withTenant(tenantId, async (tx) => {
+      if (opts.signal?.aborted) return; // stopped between chunks: resumable
+      const step: { end: string | null } | 'taken' = await db.withTenant(tenantId, async (tx) => {
+        if (!(await holdRun(tx, runId, after))) return 'taken';
+        await lockModelScores(tx, run.model_id);
         const end = await nextChunkEnd(tx, after, chunk);
-        if (end === null) return null;
+        if (end === null) return { end: null };
         const out = await scoreAndWrite(
           tx,
           run,
@@ -248,16 +276,19 @@ export async function executeFullRun(
           'full_run',
         );
         await tx.query(
-          `UPDATE tier_runs SET processed = processed + $2, changed = changed + $3
+          `UPDATE tier_runs SET processed = processed + $2, changed = changed + $3, resume_after = $4,
+             heartbeat_at = now()
            WHERE tenant_id = kam_tenant() AND id = $1`,
-          [runId, out.scored, out.changed],
+          [runId, out.scored, out.changed, end],
         );
-        return end;
+        return { end };
       });
-      if (upTo === null) break;
-      after = upTo;
+      if (step === 'taken') return;
+      if (step.end === null) break;
+      after = step.end;
     }
     await db.withTenant(tenantId, async (tx) => {
+      if (!(await holdRun(tx, runId, after))) return;
       await tx.query(
         `DELETE FROM tier_results WHERE tenant_id = kam_tenant() AND model_id = $1 AND run_id <> $2
            AND NOT EXISTS (SELECT 1 FROM customers c WHERE c.tenant_id = kam_tenant() AND c.id = customer_id
@@ -265,7 +296,8 @@ export async function executeFullRun(
         [run.model_id, runId],
       );
       await tx.query(
-        `UPDATE tier_runs SET status = 'completed', finished_at = now() WHERE tenant_id = kam_tenant() AND id = $1`,
+        `UPDATE tier_runs SET status = 'completed', finished_at = now(), heartbeat_at = now()
+         WHERE tenant_id = kam_tenant() AND id = $1`,
         [runId],
       );
     });
@@ -273,6 +305,19 @@ export async function executeFullRun(
     await markFailed(db, tenantId, runId, err);
     throw err;
   }
+}
+
+/**
+ * Locks the run row for this chunk's transaction; true when the run is still running and its last
+ * committed chunk ends where this worker's did (false: another worker took the run over, or it ended).
+ */
+async function holdRun(tx: Tx, runId: string, after: string | null): Promise<boolean> {
+  const { rows } = await tx.query<{ status: string; resume_after: string | null }>(
+    'SELECT status, resume_after FROM tier_runs WHERE tenant_id = kam_tenant() AND id = $1 FOR UPDATE',
+    [runId],
+  );
+  const r = rows[0];
+  return r?.status === 'running' && r.resume_after === after;
 }
 
 export async function markFailed(db: Database, tenantId: string, runId: string, err: unknown): Promise<void> {
@@ -471,6 +516,7 @@ export async function rescoreCustomers(
   let changed = 0;
   let used = 0;
   for (const m of models) {
+    await lockModelScores(tx, m.id);
     const full = await lastFullRun(tx, m.id, m.published_version);
     if (!full) continue;
     used++;

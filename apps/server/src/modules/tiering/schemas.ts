@@ -75,6 +75,7 @@ export const zRun = z.object({
   customerId: z.string().nullable(),
   error: z.string().nullable(),
   requestedBy: z.string().nullable(),
+  requestedByName: z.string().nullable().describe('who started it (null: the schedule or a trigger)'),
   createdAt: z.string(),
   startedAt: z.string().nullable(),
   finishedAt: z.string().nullable(),

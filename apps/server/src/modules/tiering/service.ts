@@ -485,6 +485,7 @@ function presentRun(r: RunRow) {
     customerId: r.customer_id,
     error: r.error,
     requestedBy: r.requested_by,
+    requestedByName: r.requested_by_name,
     createdAt: r.created_at.toISOString(),
     startedAt: r.started_at?.toISOString() ?? null,
     finishedAt: r.finished_at?.toISOString() ?? null,

@@ -91,6 +91,7 @@ export interface Run {
   customerId: string | null;
   error: string | null;
   requestedBy: string | null;
+  requestedByName: string | null;
   createdAt: string;
   startedAt: string | null;
   finishedAt: string | null;

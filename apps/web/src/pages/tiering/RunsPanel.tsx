@@ -88,6 +88,12 @@ export function RunsPanel({ modelId, canRun, onCompleted }: Props) {
   const { showError } = useApiError();
   const { dateTime, date } = useFormat();
   const isMobile = useIsMobile();
+  const startedBy = (r: Run): string => {
+    if (r.requestedByName) return r.requestedByName;
+    if (r.triggerReason === 'nightly') return tt('tiering.run.by.nightly');
+    if (r.triggerReason) return tt(`tiering.history.reason.${r.triggerReason}` as TieringKey);
+    return tt('tiering.run.by.system');
+  };
   const [runs, setRuns] = useState<Run[] | null>(null);
   const [nextCursor, setNextCursor] = useState<string | null>(null);
   const [active, setActive] = useState<Run | null>(null);
@@ -269,7 +275,10 @@ export function RunsPanel({ modelId, canRun, onCompleted }: Props) {
             },
             ...(isMobile
               ? []
-              : [{ title: tt('tiering.run.col.duration'), render: (_: unknown, r: Run) => duration(r) }]),
+              : [
+                  { title: tt('tiering.run.col.by'), render: (_: unknown, r: Run) => startedBy(r) },
+                  { title: tt('tiering.run.col.duration'), render: (_: unknown, r: Run) => duration(r) },
+                ]),
           ]}
         />
         {nextCursor ? (
