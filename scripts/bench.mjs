@@ -175,7 +175,9 @@ ${r.results.map((x) => `#### ${x.role} · ${x.filter} · ${x.page}\n\n\`\`\`\n${
 // ——— import ———————————————————————————————————————————————————————————————————————————————————
 if (only.includes('import')) {
   log('import (own process, so its memory is measured alone)');
-  const out = execFileSync(process.execPath, ['--expose-gc', 'bench/import.mjs', '--json'], {
+  // the V8 heap limit KAM runs with (package.json `start`/`kam`, decision 0021)
+  const heap = '--max-old-space-size=1024';
+  const out = execFileSync(process.execPath, ['--expose-gc', heap, 'bench/import.mjs', '--json'], {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],
     env: process.env,

@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-old-space-size=1024
 import { type Config, ConfigError, loadConfig, type Process } from './config.js';
 import { migrate } from './db/migrate.js';
 import { verifyOrganizationChain } from './modules/audit/verify.js';
