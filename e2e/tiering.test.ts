@@ -398,4 +398,67 @@ describe('scientific tiering in the browser', () => {
     }
     await page.context().close();
   });
+
+  it('a director sets up a lifetime value model, runs it, reads its fitted parameters and a customer’s CLV', {
+    timeout: 120_000,
+  }, async () => {
+    const page = await newPage(browser);
+    await signIn(page, 'director');
+    await page.getByTestId('nav-tiering').click();
+    await page.getByTestId('model-create').click();
+    await page.getByTestId('model-kind-clv').click();
+    await page.getByTestId('model-create-name').fill(`客户终身价值 ${suffix}`);
+    await page.locator('#model-create-submit').click();
+    await page.waitForURL(/\/tiering\/models\/[0-9a-f-]{36}/);
+    // The editor states both formulas; a lifetime and a margin rate are edited as decimals.
+    await page.getByTestId('clv-editor').waitFor();
+    expect(await page.getByTestId('clv-historical-formula').textContent()).toContain(
+      '历史 CLV = 单次毛利 × 年购买次数 × 预期生命周期',
+    );
+    expect(await page.getByTestId('clv-expected-formula').textContent()).toContain(
+      'E[Y(h)] × 预期单次消费 E[Z]',
+    );
+    await page.getByTestId('clv-lifetime').fill('2.5');
+    await page.getByTestId('clv-margin-rate').fill('0.25');
+    await page.getByTestId('model-save').click();
+    await expect.poll(() => page.getByTestId('model-dirty').count()).toBe(0);
+    expect(await page.getByTestId('model-simulate').count()).toBe(0); // nothing to preview: no tiers
+    await shot(page, 'tiering-clv-editor', true);
+    await page.getByTestId('model-publish').click();
+    await page.locator('#publish-confirm').click();
+    await expect.poll(() => page.getByTestId('model-editor').textContent()).toContain('v1');
+    // Run: progress, then the fitted parameters with their meaning.
+    await page.getByTestId('run-start').click();
+    await expect
+      .poll(() => page.getByTestId('run-progress').getAttribute('data-status'), { timeout: 60_000 })
+      .toBe('completed');
+    const fit = page.getByTestId('clv-fit-card');
+    await fit.getByTestId('clv-fit').waitFor();
+    await fit.getByTestId('clv-fit-bgnbd').waitFor();
+    expect(Number(await fit.getByTestId('clv-param-r').textContent())).toBeGreaterThan(0);
+    expect(await fit.textContent()).toContain('平均流失概率 a/(a+b)');
+    await fit.getByTestId('clv-fit-gamma-gamma').waitFor();
+    await shot(page, 'tiering-clv-fit', true);
+    // A customer with orders: historical and expected CLV with their factors, and P(alive).
+    const list = await api<{ items: { id: string }[] }>(page, 'GET', '/api/v1/customers?limit=50');
+    let shown = false;
+    for (const c of list.body.items) {
+      const t = await api<{ decisions: { kind: string; clv: { probabilistic: unknown } | null }[] }>(
+        page,
+        'GET',
+        `/api/v1/customers/${c.id}/tiering`,
+      );
+      if (!t.body.decisions.some((d) => d.kind === 'clv' && d.clv?.probabilistic)) continue;
+      await page.goto(`${base}/customers/${c.id}`);
+      const values = page.getByTestId('tier-card').getByTestId('clv-values');
+      await values.waitFor();
+      expect(await values.getByTestId('clv-p-alive').textContent()).toMatch(/^\d+(\.\d)?%$/);
+      expect(await values.textContent()).toContain('预期购买');
+      await shotOf(page.getByTestId('tier-card'), 'tiering-clv-card');
+      shown = true;
+      break;
+    }
+    expect(shown).toBe(true);
+    await page.context().close();
+  });
 });

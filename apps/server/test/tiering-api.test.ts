@@ -435,7 +435,7 @@ describe('triggers', () => {
       total: 12,
       categories: [{ value: 'high', count: 1 }],
     });
-    const bad = await director.get('/api/v1/tiering/metric-distribution?metric=p_alive');
+    const bad = await director.get('/api/v1/tiering/metric-distribution?metric=no_such_metric');
     expect(bad.status).toBe(400);
     expect(bad.body.error.details.fields[0]).toMatchObject({
       path: 'querystring.metric',

@@ -516,6 +516,11 @@ export const ERRORS = {
     zh: '此类模型暂不支持运行',
     en: 'Models of this kind cannot be run yet.',
   },
+  TIERING_SIMULATION_UNSUPPORTED: {
+    status: 409,
+    zh: '客户终身价值模型没有级别，不能模拟：请发布后运行，在运行结果中查看拟合参数',
+    en: 'A customer lifetime value model has no tiers to simulate. Publish and run it to see its fitted parameters.',
+  },
   TIERING_RUN_IN_PROGRESS: {
     status: 409,
     zh: '该模型已有运行中的任务，请等待其完成',

@@ -71,7 +71,6 @@ export const tieringZhCN = {
   'tiering.editor.editingDraft': '正在编辑草稿；发布后生效，已发布的 v{{version}} 保持不变。',
   'tiering.editor.neverPublished': '草稿尚未发布，发布后才能重算和设为正式分级。',
   'tiering.editor.problems': '还有 {{count}} 处需要修改',
-  'tiering.editor.clvReadOnly': '客户终身价值模型暂不支持在页面上编辑和运行。',
   'tiering.editor.conflict': '模型已被他人修改，已重新加载，请检查后再保存。',
 
   'tiering.dim.title': '评分维度',
@@ -180,6 +179,71 @@ export const tieringZhCN = {
   'tiering.rfm.recency': '最近购买（R）',
   'tiering.rfm.frequency': '购买频次（F）',
   'tiering.rfm.monetary': '购买金额（M）',
+
+  // Customer lifetime value (decision 0019)
+  'tiering.kindDesc.clv':
+    '按毛利与购买频率估算历史价值，用 BG/NBD 与 Gamma-Gamma 模型预测未来购买、消费与活跃概率',
+  'tiering.editor.clvNoSimulation':
+    '客户终身价值模型没有级别，无需模拟预览：发布后运行，在“运行”页查看拟合参数。',
+  'tiering.clv.historicalTitle': '历史客户终身价值',
+  'tiering.clv.historicalFormula':
+    '历史 CLV = 单次毛利 × 年购买次数 × 预期生命周期 = (G ÷ n) × (n × 365 ÷ W) × L',
+  'tiering.clv.historicalHint':
+    'G：近 W 天订单的毛利合计（退货冲减，取消不计）；n：近 W 天已确认的订单数；L：预期生命周期（年）。窗口内订单都未记录毛利时不计算。',
+  'tiering.clv.window': '统计窗口 W（天）',
+  'tiering.clv.lifetime': '预期生命周期 L（年）',
+  'tiering.clv.probTitle': '预期客户终身价值（概率模型）',
+  'tiering.clv.probFormula':
+    '预期 CLV = 未来 h 个时间单位的预期购买次数 E[Y(h)] × 预期单次消费 E[Z] × 毛利率 m',
+  'tiering.clv.probHint':
+    '购买次数与活跃概率 P(alive) 用 BG/NBD 模型，单次消费用 Gamma-Gamma 模型，每次全量运行时用本公司全部客户的订单按最大似然法拟合。一次购买 = 有已确认订单的一天；首购之后的购买天数为复购次数 x；复购金额扣除首购日之后的退货。不折现。',
+  'tiering.clv.timeUnit': '时间单位（天）',
+  'tiering.clv.timeUnitHint': '7 = 按周（与文献一致）',
+  'tiering.clv.horizon': '预测期 h（时间单位数）',
+  'tiering.clv.horizonHint': '时间单位为周时，52 即未来一年',
+  'tiering.clv.marginRate': '毛利率 m（0–1）',
+  'tiering.clv.marginRateHint': '1 表示按销售额计算预期价值',
+  'tiering.clv.metricsHint':
+    '运行后，历史 CLV、预期 CLV 和活跃概率成为指标（clv_historical、clv_expected、p_alive），其他模型可以直接使用（取第一个已发布的客户终身价值模型的最近一次运行）。',
+  'tiering.clv.fit.title': '拟合参数（最近一次完成的运行）',
+  'tiering.clv.fit.none': '还没有完成的运行。发布并运行后，这里显示拟合出的参数。',
+  'tiering.clv.fit.asOf':
+    '{{date}} 的数据：{{population}} 位客户，其中 {{buyers}} 位有购买、{{repeat}} 位有复购',
+  'tiering.clv.fit.bgnbd': 'BG/NBD：购买次数与活跃概率',
+  'tiering.clv.fit.gammaGamma': 'Gamma-Gamma：单次消费',
+  'tiering.clv.fit.param': '参数',
+  'tiering.clv.fit.value': '拟合值',
+  'tiering.clv.fit.meaning': '含义',
+  'tiering.clv.fit.r': '客户购买率 λ ~ Gamma(r, α) 的形状：越小，客户之间购买快慢差别越大',
+  'tiering.clv.fit.alpha': 'λ 的尺度（时间单位）：平均购买率 r/α = {{rate}} 次/时间单位',
+  'tiering.clv.fit.a': '每次购买后以概率 p 流失，p ~ Beta(a, b)',
+  'tiering.clv.fit.b': '平均流失概率 a/(a+b) = {{p}}',
+  'tiering.clv.fit.p': '单次消费 z ~ Gamma(p, ν) 的形状',
+  'tiering.clv.fit.q': '客户消费水平 ν ~ Gamma(q, γ) 的形状：越大，客户之间消费越接近',
+  'tiering.clv.fit.gamma': 'ν 的尺度：全体客户平均单次消费 pγ/(q−1) = {{mean}}',
+  'tiering.clv.fit.ll':
+    '对数似然 {{ll}}；{{observations}} 组观测（{{customers}} 位客户，相同数据的客户合为一组）；{{iterations}} 次迭代，{{ms}} ms',
+  'tiering.clv.fit.converged': '已收敛',
+  'tiering.clv.fit.notConverged': '未完全收敛（达到计算上限），使用找到的最优值',
+  'tiering.clv.fit.atBound':
+    '参数 {{names}} 到达搜索边界：数据无法确定它们，取其极限（如 a → 0 表示几乎没有客户流失，q → ∞ 表示客户消费水平相同）',
+  'tiering.clv.fit.notFitted': '{{part}} 未拟合：可用的复购客户只有 {{found}} 位，至少需要 {{min}} 位。',
+  'tiering.clv.fit.notFittedEffect': '本次运行只有历史 CLV 等可计算的部分，其余为空。',
+  'tiering.clv.fit.times': '数据提取 {{extract}} ms，拟合 {{fit}} ms',
+  'tiering.clv.card.title': '客户终身价值',
+  'tiering.clv.card.historical': '历史 CLV',
+  'tiering.clv.card.historicalFactors':
+    '单次毛利 {{margin}} × 年购买 {{rate}} 次 × {{years}} 年（近 {{window}} 天毛利 {{g}}，{{orders}} 笔订单）',
+  'tiering.clv.card.noMargin': '窗口内订单未记录毛利，无法计算',
+  'tiering.clv.card.expected': '预期 CLV（未来 {{h}} 个时间单位）',
+  'tiering.clv.card.expectedFactors': '预期购买 {{purchases}} 次 × 预期单次消费 {{spend}} × 毛利率 {{rate}}',
+  'tiering.clv.card.pAlive': '活跃概率 P(alive)',
+  'tiering.clv.card.inputs':
+    '复购 {{x}} 次，最后一次在首购后 {{tx}} 个时间单位，首购至今 {{T}} 个时间单位（{{unit}} 天 = 1 单位），平均复购金额 {{zbar}}',
+  'tiering.clv.card.never': '该客户还没有购买，无法预测',
+  'tiering.clv.card.notFitted': '最近一次运行没能拟合概率模型（复购客户不足），只有历史 CLV',
+  'tiering.clv.card.pAliveHint':
+    'BG/NBD 中客户只会在一次购买之后流失，所以只买过一次的客户活跃概率为 100%；买过多次、之后很久没买的客户，活跃概率会降低。',
 
   // Simulation and publish
   'tiering.sim.title': '模拟预览',
@@ -421,7 +485,6 @@ export const tieringEn: Record<TieringKey, string> = {
   'tiering.editor.neverPublished':
     'Not published yet: publish the draft to run it or make it the tier of record.',
   'tiering.editor.problems': '{{count}} problem(s) to fix',
-  'tiering.editor.clvReadOnly': 'Lifetime value models cannot be edited or run on this page yet.',
   'tiering.editor.conflict':
     'Someone else changed this model; it has been reloaded. Check it and save again.',
 
@@ -533,6 +596,79 @@ export const tieringEn: Record<TieringKey, string> = {
   'tiering.rfm.recency': 'Recency (R)',
   'tiering.rfm.frequency': 'Frequency (F)',
   'tiering.rfm.monetary': 'Monetary (M)',
+
+  // Customer lifetime value (decision 0019)
+  'tiering.kindDesc.clv':
+    'Historical value from margin and purchase rate; future purchases, spend and the probability of being alive from BG/NBD and Gamma-Gamma',
+  'tiering.editor.clvNoSimulation':
+    'A lifetime value model has no tiers, so there is nothing to preview: publish and run it, then see the fitted parameters under Runs.',
+  'tiering.clv.historicalTitle': 'Historical customer lifetime value',
+  'tiering.clv.historicalFormula':
+    'Historical CLV = margin per purchase × purchases per year × expected lifetime = (G ÷ n) × (n × 365 ÷ W) × L',
+  'tiering.clv.historicalHint':
+    'G: gross margin of the orders of the last W days (returns subtract, cancellations do not count); n: confirmed orders in those days; L: expected lifetime in years. Not computed when no order of the window records a margin.',
+  'tiering.clv.window': 'Window W (days)',
+  'tiering.clv.lifetime': 'Expected lifetime L (years)',
+  'tiering.clv.probTitle': 'Expected customer lifetime value (probabilistic)',
+  'tiering.clv.probFormula':
+    'Expected CLV = expected purchases in the next h time units E[Y(h)] × expected spend per purchase E[Z] × margin rate m',
+  'tiering.clv.probHint':
+    'Purchases and the probability of being alive P(alive) come from the BG/NBD model, spend per purchase from the Gamma-Gamma model, both fitted by maximum likelihood on all of the company’s orders at every full run. A purchase is a day with confirmed orders; the purchase days after the first are the repeat purchases x; repeat spend is net of returns after the first day. Not discounted.',
+  'tiering.clv.timeUnit': 'Time unit (days)',
+  'tiering.clv.timeUnitHint': '7 = weeks (as in the literature)',
+  'tiering.clv.horizon': 'Horizon h (time units)',
+  'tiering.clv.horizonHint': 'With weeks, 52 is the next year',
+  'tiering.clv.marginRate': 'Margin rate m (0–1)',
+  'tiering.clv.marginRateHint': '1 values the expected purchases at their revenue',
+  'tiering.clv.metricsHint':
+    'Once run, historical CLV, expected CLV and the probability of being alive are metrics (clv_historical, clv_expected, p_alive) other models can use (from the latest run of the first published lifetime value model).',
+  'tiering.clv.fit.title': 'Fitted parameters (latest completed run)',
+  'tiering.clv.fit.none':
+    'No completed run yet. Publish and run the model to see its fitted parameters here.',
+  'tiering.clv.fit.asOf':
+    'Data of {{date}}: {{population}} customers, {{buyers}} of them with purchases, {{repeat}} with repeat purchases',
+  'tiering.clv.fit.bgnbd': 'BG/NBD: purchases and probability alive',
+  'tiering.clv.fit.gammaGamma': 'Gamma-Gamma: spend per purchase',
+  'tiering.clv.fit.param': 'Parameter',
+  'tiering.clv.fit.value': 'Fitted value',
+  'tiering.clv.fit.meaning': 'Meaning',
+  'tiering.clv.fit.r':
+    'Shape of the purchase rates λ ~ Gamma(r, α): smaller means customers differ more in how often they buy',
+  'tiering.clv.fit.alpha': 'Scale of λ (time units): mean purchase rate r/α = {{rate}} per time unit',
+  'tiering.clv.fit.a': 'After each purchase a customer drops out with probability p ~ Beta(a, b)',
+  'tiering.clv.fit.b': 'Mean drop-out probability a/(a+b) = {{p}}',
+  'tiering.clv.fit.p': 'Shape of the spend per purchase z ~ Gamma(p, ν)',
+  'tiering.clv.fit.q':
+    'Shape of the customers’ spend levels ν ~ Gamma(q, γ): larger means customers spend more alike',
+  'tiering.clv.fit.gamma': 'Scale of ν: mean spend per purchase over all customers pγ/(q−1) = {{mean}}',
+  'tiering.clv.fit.ll':
+    'Log-likelihood {{ll}}; {{observations}} observations ({{customers}} customers; customers with identical data form one); {{iterations}} iterations, {{ms}} ms',
+  'tiering.clv.fit.converged': 'Converged',
+  'tiering.clv.fit.notConverged':
+    'Not fully converged (computation limit reached); the best values found are used',
+  'tiering.clv.fit.atBound':
+    'Parameters {{names}} reached a bound of the search: the data do not determine them and they take their limit (a → 0: hardly anyone drops out; q → ∞: customers spend alike)',
+  'tiering.clv.fit.notFitted':
+    '{{part}} not fitted: only {{found}} usable repeat customers, at least {{min}} are needed.',
+  'tiering.clv.fit.notFittedEffect':
+    'This run has the historical CLV and what else could be computed; the rest is empty.',
+  'tiering.clv.fit.times': 'Extraction {{extract}} ms, fitting {{fit}} ms',
+  'tiering.clv.card.title': 'Customer lifetime value',
+  'tiering.clv.card.historical': 'Historical CLV',
+  'tiering.clv.card.historicalFactors':
+    'Margin per purchase {{margin}} × {{rate}} purchases a year × {{years}} years (margin {{g}} over the last {{window}} days, {{orders}} orders)',
+  'tiering.clv.card.noMargin': 'The orders of the window record no margin',
+  'tiering.clv.card.expected': 'Expected CLV (next {{h}} time units)',
+  'tiering.clv.card.expectedFactors':
+    '{{purchases}} expected purchases × expected spend {{spend}} × margin rate {{rate}}',
+  'tiering.clv.card.pAlive': 'Probability alive P(alive)',
+  'tiering.clv.card.inputs':
+    '{{x}} repeat purchases, the last {{tx}} time units after the first, {{T}} time units since the first ({{unit}} days = 1 unit), mean repeat spend {{zbar}}',
+  'tiering.clv.card.never': 'The customer has not bought yet: nothing to predict',
+  'tiering.clv.card.notFitted':
+    'The latest run could not fit the probabilistic models (too few repeat customers): historical CLV only',
+  'tiering.clv.card.pAliveHint':
+    'In BG/NBD a customer can only drop out right after a purchase, so a one-time buyer is alive with probability 100 %; a customer who bought several times and then not for a long while is less likely alive.',
 
   'tiering.sim.title': 'Preview',
   'tiering.sim.hint': 'Scores today’s data with the draft without changing any customer’s tier.',

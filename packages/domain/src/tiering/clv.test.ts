@@ -4,16 +4,22 @@ import {
   bgnbdConditionalExpectedPurchases,
   bgnbdExpectedPurchases,
   bgnbdLogLikelihood,
+  bgnbdObjective,
   bgnbdProbabilityAlive,
   bgnbdProbabilityOfPurchases,
   bgnbdTotalLogLikelihood,
+  customerClv,
   expectedClv,
+  FIT_MAX_EVALUATIONS,
   fitBgNbd,
   fitGammaGamma,
   gammaGammaExpectedSpend,
   gammaGammaLogLikelihood,
+  gammaGammaObjective,
+  gammaGammaTotalLogLikelihood,
   historicalClv,
 } from './clv.js';
+import type { ClvModel } from './model.js';
 import { hyp2f1, logGamma, nelderMead } from './numeric.js';
 
 describe('numeric helpers', () => {
@@ -219,6 +225,64 @@ describe('maximum-likelihood fits on synthetic data', () => {
     const mean = (fit.params.p * fit.params.gamma) / (fit.params.q - 1);
     expect(mean / ((truth.p * truth.gamma) / (truth.q - 1))).toBeCloseTo(1, 1);
   });
+  it('stops at the bound when the maximum lies at 0 or ∞ (nobody drops out; spend does not vary)', () => {
+    // pure Poisson buyers with a common rate, never dropping out: a → 0 is the limit
+    const u = rng(11);
+    const data = Array.from({ length: 1500 }, () => {
+      const T = 20 + Math.floor(u() * 30);
+      let t = -Math.log(1 - u()) / 0.3;
+      let x = 0;
+      let tx = 0;
+      while (t <= T) {
+        x++;
+        tx = t;
+        t += -Math.log(1 - u()) / 0.3;
+      }
+      return { x, tx, T };
+    });
+    const fit = fitBgNbd(data);
+    // a ridge (r, α → ∞ with r/α = 0.3, a → 0): the evaluation budget ends the search
+    expect(fit.evaluations).toBeLessThanOrEqual(FIT_MAX_EVALUATIONS + 4);
+    expect(fit.params.r / fit.params.alpha).toBeCloseTo(0.3, 2);
+    expect(fit.params.a).toBeLessThan(1e-4);
+    expect(bgnbdProbabilityAlive(fit.params, { x: 12, tx: 38, T: 40 })).toBeGreaterThan(0.999);
+    // the same spend distribution for everyone: q, γ → ∞ with γ/q fixed
+    const gg = Array.from({ length: 800 }, () => {
+      const x = 1 + Math.floor(u() * 6);
+      let s = 0;
+      for (let i = 0; i < x; i++) s += gamma(u, 4, 0.01);
+      return { x, zbar: s / x };
+    });
+    const g = fitGammaGamma(gg);
+    expect(g.evaluations).toBeLessThanOrEqual(FIT_MAX_EVALUATIONS + 3);
+    expect(g.params.q).toBeGreaterThan(1e3);
+    expect((g.params.p * g.params.gamma) / (g.params.q - 1)).toBeCloseTo(400, -2);
+  });
+  it('Gamma-Gamma does not depend on the currency unit (γ scales, p and q do not)', () => {
+    const u = rng(5);
+    const data = Array.from({ length: 600 }, () => {
+      const nu = gamma(u, 4, 15);
+      const x = 1 + Math.floor(u() * 6);
+      let s = 0;
+      for (let i = 0; i < x; i++) s += gamma(u, 6, nu);
+      return { x, zbar: s / x };
+    });
+    const yuan = fitGammaGamma(data);
+    // the same spend in fen × 10,000 (orders of ¥1M and more need γ far beyond the search bounds)
+    const big = fitGammaGamma(data.map((o) => ({ ...o, zbar: o.zbar * 1e6 })));
+    expect(big.params.p / yuan.params.p).toBeCloseTo(1, 4);
+    expect(big.params.q / yuan.params.q).toBeCloseTo(1, 4);
+    expect(big.params.gamma / (yuan.params.gamma * 1e6)).toBeCloseTo(1, 4);
+    expect(big.atBound).toEqual([]);
+    expect(big.logLikelihood).toBeCloseTo(yuan.logLikelihood - 600 * Math.log(1e6), 4);
+    expect(big.logLikelihood).toBeCloseTo(
+      gammaGammaTotalLogLikelihood(
+        big.params,
+        data.map((o) => ({ ...o, zbar: o.zbar * 1e6 })),
+      ),
+      6,
+    );
+  });
   it('refuses to fit without enough repeat customers', () => {
     const few = Array.from({ length: 9 }, () => ({ x: 1, tx: 1, T: 10 }));
     expect(() => fitBgNbd(few)).toThrow(DomainError);
@@ -258,5 +322,96 @@ describe('CLV', () => {
     expect(Number(c.clv)).toBeCloseTo(c.expectedPurchases * c.expectedSpend * 0.5, 2);
     expect(c.pAlive).toBeGreaterThan(0);
     expect(c.pAlive).toBeLessThan(1);
+  });
+});
+
+describe('prepared objectives (what the fits evaluate)', () => {
+  it('equal the plain total log-likelihoods, counts included', () => {
+    const u = rng(3);
+    const bg = Array.from({ length: 500 }, () => {
+      const x = u() < 0.4 ? 0 : 1 + Math.floor(u() * 12);
+      const T = 1 + Math.floor(u() * 300) / 7;
+      const tx = x === 0 ? 0 : Math.floor(u() * T * 7) / 7;
+      return { x, tx, T, count: 1 + Math.floor(u() * 5) };
+    });
+    for (const params of [
+      { r: 0.243, alpha: 4.414, a: 0.793, b: 2.426 },
+      { r: 2, alpha: 30, a: 1.5, b: 0.4 },
+    ]) {
+      const plain = bgnbdTotalLogLikelihood(params, bg);
+      expect(bgnbdObjective(bg)(params) / plain).toBeCloseTo(1, 12);
+    }
+    const gg = bg.filter((o) => o.x > 0).map((o) => ({ x: o.x, zbar: 1 + u() * 200, count: o.count }));
+    for (const params of [
+      { p: 6.25, q: 3.74, gamma: 15.44 },
+      { p: 0.7, q: 1.2, gamma: 300 },
+    ]) {
+      const plain = gammaGammaTotalLogLikelihood(params, gg);
+      expect(gammaGammaObjective(gg)(params) / plain).toBeCloseTo(1, 12);
+    }
+  });
+});
+
+describe('customerClv (what a run stores per customer)', () => {
+  const model: ClvModel = {
+    kind: 'clv',
+    historical: { windowDays: 365, lifetimeYears: '3' },
+    probabilistic: { timeUnitDays: 7, horizonUnits: 39, marginRate: '0.5' },
+  };
+  const bgnbd = { r: 0.243, alpha: 4.414, a: 0.793, b: 2.426 };
+  const gammaGamma = { p: 6.25, q: 3.74, gamma: 15.44 };
+  it('states every factor and matches the model functions', () => {
+    const c = customerClv(
+      model,
+      { grossMargin: '1200.00', orders: 4, history: { x: 2, txDays: 213, tDays: 272, zbar: '22.35' } },
+      { bgnbd, gammaGamma },
+    );
+    expect(c.historical).toEqual({
+      grossMargin: '1200.00',
+      orders: 4,
+      windowDays: 365,
+      marginPerPurchase: '300.00',
+      purchasesPerYear: '4.0000',
+      lifetimeYears: '3',
+      clv: '3600.00',
+    });
+    const o = { x: 2, tx: 213 / 7, T: 272 / 7 };
+    const e = expectedClv(bgnbd, gammaGamma, { ...o, zbar: 22.35 }, 39, '0.5');
+    expect(c.probabilistic).toMatchObject({ x: 2, tx: '30.43', T: '38.86', zbar: '22.35', clv: e.clv });
+    expect(Number(c.probabilistic?.pAlive)).toBeCloseTo(bgnbdProbabilityAlive(bgnbd, o), 4);
+    expect(Number(c.probabilistic?.expectedPurchases)).toBeCloseTo(1.226, 3);
+    expect(c.metrics).toEqual({
+      clv_historical: '3600.00',
+      clv_expected: e.clv,
+      p_alive: c.probabilistic?.pAlive,
+    });
+  });
+  it('missing parts: no purchase, no margin, no fit', () => {
+    const never = customerClv(model, { grossMargin: null, orders: 0, history: null }, { bgnbd, gammaGamma });
+    expect(never.metrics).toEqual({ clv_historical: '0.00', clv_expected: null, p_alive: null });
+    const noMargin = customerClv(
+      model,
+      { grossMargin: null, orders: 2, history: { x: 0, txDays: 0, tDays: 10, zbar: '0.00' } },
+      { bgnbd: null, gammaGamma: null },
+    );
+    expect(noMargin.historical.clv).toBeNull();
+    expect(noMargin.historical.marginPerPurchase).toBeNull();
+    expect(noMargin.probabilistic).toMatchObject({ pAlive: null, expectedPurchases: null, clv: null });
+    // BG/NBD only: P(alive) and purchases, no spend
+    const half = customerClv(
+      model,
+      { grossMargin: '10', orders: 1, history: { x: 0, txDays: 0, tDays: 10, zbar: '0.00' } },
+      { bgnbd, gammaGamma: null },
+    );
+    expect(half.metrics.p_alive).toBe('1.0000');
+    expect(half.metrics.clv_expected).toBeNull();
+    // an infinite population mean spend (q ≤ 1) is not a value
+    const heavy = customerClv(
+      model,
+      { grossMargin: '10', orders: 1, history: { x: 0, txDays: 0, tDays: 10, zbar: '0.00' } },
+      { bgnbd, gammaGamma: { p: 1, q: 0.9, gamma: 10 } },
+    );
+    expect(heavy.probabilistic?.expectedSpend).toBeNull();
+    expect(heavy.metrics.clv_expected).toBeNull();
   });
 });

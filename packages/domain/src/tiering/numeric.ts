@@ -70,6 +70,8 @@ export interface NelderMeadOptions {
   maxIterations?: number;
   /** Fresh simplexes around the best point after convergence, to escape false convergence (default 3). */
   restarts?: number;
+  /** Stop (not converged) once f has been evaluated this often in all (default: no limit). */
+  maxEvaluations?: number;
 }
 
 export interface NelderMeadResult {
@@ -96,6 +98,7 @@ export function nelderMead(
   const xTol = options.xTolerance ?? 1e-8;
   const maxIterations = options.maxIterations ?? 5000;
   const restarts = options.restarts ?? 3;
+  const maxEvaluations = options.maxEvaluations ?? Number.POSITIVE_INFINITY;
   let evaluations = 0;
   const fx = (x: readonly number[]): number => {
     evaluations++;
@@ -107,7 +110,17 @@ export function nelderMead(
   let iterations = 0;
   let converged = false;
   for (let attempt = 0; attempt <= restarts; attempt++) {
-    const run = simplexRun(fx, best.x, best.f, step, fTol, xTol, maxIterations, n);
+    const run = simplexRun(
+      fx,
+      best.x,
+      best.f,
+      step,
+      fTol,
+      xTol,
+      maxIterations,
+      n,
+      () => evaluations < maxEvaluations,
+    );
     iterations += run.iterations;
     const improved = best.f - run.f;
     const previous = best;
@@ -115,6 +128,7 @@ export function nelderMead(
     converged = run.converged;
     if (attempt > 0 && run.converged && improved <= fTol) break;
     if (!run.converged && previous === best) break;
+    if (evaluations >= maxEvaluations) break;
   }
   return { x: best.x, f: best.f, iterations, evaluations, converged };
 }
@@ -128,6 +142,7 @@ function simplexRun(
   xTol: number,
   maxIterations: number,
   n: number,
+  withinBudget: () => boolean = () => true,
 ): { x: number[]; f: number; iterations: number; converged: boolean } {
   const pts: number[][] = [start];
   const vals: number[] = [fStart];
@@ -146,7 +161,7 @@ function simplexRun(
   };
   const combine = (a: number[], b: number[], t: number) => a.map((ai, k) => ai + t * ((b[k] as number) - ai));
   let it = 0;
-  for (; it < maxIterations; it++) {
+  for (; it < maxIterations && withinBudget(); it++) {
     order();
     const fBest = vals[0] as number;
     const fWorst = vals[n] as number;

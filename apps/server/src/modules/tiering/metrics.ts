@@ -29,13 +29,24 @@
  * - `decision_contacts` contacts whose decision role is `decision_maker`;
  * - manual metrics: the value last set (numbers as decimals, categories as text); missing when unset;
  * - `rfm_r`, `rfm_f`, `rfm_m`, `rfm_segment`: the scores and segment of the tenant's RFM model (the
- *   first published one) from its latest run; missing before it has run. CLV outputs are not computed yet.
+ *   first published one) from its latest run; missing before it has run;
+ * - `clv_historical`, `clv_expected`, `p_alive`: the values of the tenant's CLV model (the first published
+ *   one) from its latest run (clv-run.ts); missing before it has run, `clv_expected` and `p_alive` also for
+ *   customers who never bought or when the run could not fit the probabilistic models.
  */
 import { TIERING_METRICS, tieringMetric } from '@kam/domain';
 import type { Params } from '../../access/sql.js';
 
 /** Aggregate sources a metric reads (each one LEFT JOINed subquery, grouped by customer). */
-export type MetricSource = 'orders' | 'follow_ups' | 'service' | 'payments' | 'contacts' | 'manual' | 'rfm';
+export type MetricSource =
+  | 'orders'
+  | 'follow_ups'
+  | 'service'
+  | 'payments'
+  | 'contacts'
+  | 'manual'
+  | 'rfm'
+  | 'clv';
 
 export interface MetricSql {
   /** SQL type of the value: numbers compare numerically, text as categories. */
@@ -92,6 +103,10 @@ export const METRIC_SQL: Readonly<Record<string, MetricSql>> = {
   rfm_f: { type: 'numeric', sources: ['rfm'], expr: 'rfm.f' },
   rfm_m: { type: 'numeric', sources: ['rfm'], expr: 'rfm.m' },
   rfm_segment: { type: 'text', sources: ['rfm'], expr: 'rfm.segment' },
+  // outputs of the tenant's CLV model (the first published one), from its latest run (clv-run.ts)
+  clv_historical: { type: 'numeric', sources: ['clv'], expr: 'clv.historical' },
+  clv_expected: { type: 'numeric', sources: ['clv'], expr: 'clv.expected' },
+  p_alive: { type: 'numeric', sources: ['clv'], expr: 'clv.p_alive' },
 };
 
 /** The manual metrics (entered per customer), from the catalogue. */
@@ -227,6 +242,15 @@ export function metricsSql(metrics: readonly string[], opts: MetricsSqlOptions, 
       WHERE r.tenant_id = kam_tenant()${range('r.customer_id')} AND r.model_id = (
         SELECT rm.id FROM tier_models rm WHERE rm.tenant_id = kam_tenant() AND rm.kind = 'rfm'
           AND rm.published_version IS NOT NULL ORDER BY rm.created_at, rm.id LIMIT 1)) rfm ON rfm.customer_id = c.id`);
+  }
+  if (sources.has('clv')) {
+    joins.push(`LEFT JOIN (
+      SELECT r.customer_id, (r.metrics->>'clv_historical')::numeric AS historical,
+        (r.metrics->>'clv_expected')::numeric AS expected, (r.metrics->>'p_alive')::numeric AS p_alive
+      FROM tier_results r
+      WHERE r.tenant_id = kam_tenant()${range('r.customer_id')} AND r.model_id = (
+        SELECT cm.id FROM tier_models cm WHERE cm.tenant_id = kam_tenant() AND cm.kind = 'clv'
+          AND cm.published_version IS NOT NULL ORDER BY cm.created_at, cm.id LIMIT 1)) clv ON clv.customer_id = c.id`);
   }
   const columns = keys.map((k) => `${METRIC_SQL[k]!.expr.replaceAll(':D', D)} AS "${k}"`);
   return `SELECT c.id AS customer_id${columns.map((c) => `,\n    ${c}`).join('')}

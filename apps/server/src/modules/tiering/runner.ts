@@ -7,6 +7,7 @@
 import { RFM_SEGMENTS, type RfmModel, type RfmStatistics, validateTieringModel } from '@kam/domain';
 import { Params } from '../../access/sql.js';
 import type { Database, Tx } from '../../db/database.js';
+import { executeClvRun, isClvRun, rescoreClvCustomers } from './clv-run.js';
 import {
   type RunnableModel,
   type RunStatistics,
@@ -243,10 +244,18 @@ export async function executeFullRun(
   chunk = db.kind === 'embedded' ? EMBEDDED_RUN_CHUNK : RUN_CHUNK,
   opts: { signal?: AbortSignal } = {},
 ): Promise<void> {
+  // CLV models assign no tier: their runs extract, fit and write values (clv-run.ts, decision 0019)
+  if (await isClvRun(db, tenantId, runId)) return executeClvRun(db, tenantId, runId, chunk, opts);
   const started = await db.withTenant(tenantId, async (tx) => {
-    const run = await loadRun(tx, runId);
-    if (run?.kind !== 'full' || run.status === 'completed') return null;
+    const run = await loadRun(tx, runId, true);
+    if (run?.kind !== 'full' || run.status === 'completed' || run.status === 'failed') return null;
     const model = runnableModel(run.definition);
+    if (run.status === 'running' && run.statistics) {
+      await tx.query('UPDATE tier_runs SET heartbeat_at = now() WHERE tenant_id = kam_tenant() AND id = $1', [
+        runId,
+      ]);
+      return { run, model, stats: run.statistics, after: run.resume_after };
+    }
     const stats = await computeStatistics(tx, model, run.as_of);
     await tx.query(
       `UPDATE tier_runs SET status = 'running', started_at = now(), statistics = $2, total = $3,
@@ -506,12 +515,19 @@ export async function rescoreCustomers(
   reason: string,
 ): Promise<{ models: number; changed: number }> {
   if (customerIds.length === 0) return { models: 0, changed: 0 };
-  const { rows: models } = await tx.query<{ id: string; published_version: number; definition: unknown }>(
-    `SELECT m.id, m.published_version, v.definition
+  // RFM and CLV models first: their outputs are metrics the other models may read
+  const { rows: models } = await tx.query<{
+    id: string;
+    kind: string;
+    published_version: number;
+    definition: unknown;
+  }>(
+    `SELECT m.id, m.kind, m.published_version, v.definition
      FROM tier_models m
      JOIN tier_model_versions v ON v.tenant_id = m.tenant_id AND v.model_id = m.id AND v.version_no = m.published_version
-     WHERE m.tenant_id = kam_tenant() AND m.published_version IS NOT NULL AND m.kind IN ('weighted', 'criteria', 'rfm')
-     ORDER BY m.id`,
+     WHERE m.tenant_id = kam_tenant() AND m.published_version IS NOT NULL
+       AND m.kind IN ('weighted', 'criteria', 'rfm', 'clv')
+     ORDER BY m.kind NOT IN ('rfm', 'clv'), m.id`,
   );
   let changed = 0;
   let used = 0;
@@ -520,6 +536,10 @@ export async function rescoreCustomers(
     const full = await lastFullRun(tx, m.id, m.published_version);
     if (!full) continue;
     used++;
+    if (m.kind === 'clv') {
+      await rescoreClvCustomers(tx, m, full, customerIds, asOf, reason);
+      continue;
+    }
     const model = runnableModel(m.definition);
     const { rows } = await tx.query<{ id: string }>(
       `INSERT INTO tier_runs (tenant_id, id, model_id, model_version, definition, kind, status, as_of, total,

@@ -143,6 +143,49 @@ export const zCriteriaTrace = z.object({
   ),
 });
 
+/** A CLV model's result for one customer, each factor stated (decision 0019; null values: hidden or missing). */
+export const zClvResult = z.object({
+  historical: z
+    .object({
+      grossMargin: zDecimalText.nullable().describe('G: signed gross margin in the window'),
+      orders: z.number().int().describe('n: confirmed orders in the window'),
+      windowDays: z.number().int().describe('W'),
+      marginPerPurchase: zDecimalText.nullable().describe('G / n'),
+      purchasesPerYear: zDecimalText.describe('n · 365 / W'),
+      lifetimeYears: zDecimalText.describe('L'),
+      clv: zDecimalText.nullable().describe('G · 365 · L / W'),
+      hidden: z.boolean().describe('money figures left out by the reader’s field rules (order gross margin)'),
+    })
+    .nullable(),
+  probabilistic: z
+    .object({
+      x: z.number().int().describe('repeat purchase days after the first'),
+      txDays: z.number().int(),
+      tDays: z.number().int(),
+      tx: zDecimalText.describe('t_x in time units'),
+      T: zDecimalText.describe('T in time units'),
+      zbar: zDecimalText.nullable().describe('mean value of a repeat purchase day'),
+      timeUnitDays: z.number().int(),
+      horizonUnits: z.number().int(),
+      marginRate: zDecimalText,
+      expectedPurchases: zDecimalText.nullable().describe('E[Y(h) | x, t_x, T] (BG/NBD)'),
+      pAlive: zDecimalText.nullable().describe('P(alive | x, t_x, T) (BG/NBD)'),
+      expectedSpend: zDecimalText.nullable().describe('E[Z | x, z̄] (Gamma-Gamma)'),
+      clv: zDecimalText.nullable().describe('expected purchases × expected spend × margin rate'),
+      hidden: z.boolean().describe('spend figures left out by the reader’s field rules (customer revenue)'),
+    })
+    .nullable()
+    .describe('null: the customer never bought'),
+  paramsRun: z.string().describe('the full run whose fitted parameters were used'),
+  notFitted: z.array(
+    z.object({
+      part: z.enum(['bgnbd', 'gammaGamma']),
+      code: z.string(),
+      params: z.object({ min: z.number().int(), found: z.number().int() }),
+    }),
+  ),
+});
+
 export const zDecision = z.object({
   modelId: z.string(),
   modelName: z.string(),
@@ -165,6 +208,7 @@ export const zDecision = z.object({
   hysteresis: z.object({ tier: z.string(), belowCount: z.number().int() }),
   thresholds: z.array(z.object({ id: z.string(), name: z.string(), minScore: zDecimalText })).nullable(),
   boundaryRule: zLabel,
+  clv: zClvResult.nullable().describe('CLV models: the values with their factors'),
 });
 
 export const zOverride = z.object({

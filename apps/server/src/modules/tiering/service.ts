@@ -29,6 +29,7 @@ import { decodeCursor, encodeCursor } from '../../http/schemas.js';
 import type { JobQueue } from '../../jobs/queue.js';
 import { diffChanges, writeAudit } from '../audit/writer.js';
 import { auditWho } from '../auth/service.js';
+import { presentClvDecision } from './clv-run.js';
 import type { ScoredDetail } from './compile.js';
 import { MANUAL_METRICS, METRIC_SQL, metricCatalogue, metricsSql } from './metrics.js';
 import {
@@ -537,7 +538,8 @@ export async function startRun(ctx: ServiceContext, jobs: JobQueue, id: string, 
     const row = await modelOr404(tx, id, true);
     const definition = kind === 'full' ? row.published : (row.draft ?? row.published);
     if (!definition) throw new AppError(kind === 'full' ? 'TIERING_NOT_PUBLISHED' : 'TIERING_NO_DRAFT');
-    if (row.kind === 'clv') throw new AppError('TIERING_RUN_UNSUPPORTED');
+    // a CLV model has no tiers: no migration matrix to preview (decision 0019)
+    if (row.kind === 'clv' && kind === 'simulation') throw new AppError('TIERING_SIMULATION_UNSUPPORTED');
     validateDefinition(ctx, definition, kind === 'full' ? 'published' : 'draft');
     await repo.failAbandonedRuns(tx, id);
     if (await repo.activeRunOf(tx, id, kind)) throw new AppError('TIERING_RUN_IN_PROGRESS');
@@ -780,6 +782,9 @@ const GUARDED_METRICS: Record<string, { resource: 'customer' | 'order'; field: s
   revenue_growth: { resource: 'customer', field: 'revenue12m' },
   avg_order_value: { resource: 'customer', field: 'revenue12m' },
   gross_margin: { resource: 'order', field: 'grossMargin' },
+  // CLV (clv-run.ts): the historical value is margins, the expected value spend
+  clv_historical: { resource: 'order', field: 'grossMargin' },
+  clv_expected: { resource: 'customer', field: 'revenue12m' },
 };
 
 export function hiddenMetrics(actor: ServiceContext['actor']): Set<string> {
@@ -800,6 +805,7 @@ export function presentDecision(
   locale: 'zh-CN' | 'en',
   hidden: ReadonlySet<string> = new Set(),
 ) {
+  if (row.kind === 'clv') return presentClvDecision(row, locale, hidden);
   const model = runnableModel(row.definition);
   const detail = row.detail as ScoredDetail;
   const metrics = Object.fromEntries(
@@ -822,6 +828,7 @@ export function presentDecision(
     metrics,
     hysteresis: { tier: row.held_tier ?? row.tier, belowCount: row.below_count ?? 0 },
     boundaryRule: THRESHOLD_BOUNDARY_RULE,
+    clv: null,
   };
   if (model.kind === 'rfm') {
     return { ...base, breakdown: [], criteria: null, rfm: row.breakdown, appliedRules: [], thresholds: null };

@@ -17,6 +17,7 @@ import {
   type TierRef,
   tieringApi,
 } from './api';
+import { ClvDecisionView } from './Clv';
 import { round2, useMetrics, useTierLabels } from './labels';
 import { ManualMetricsModal } from './ManualMetricsModal';
 import { TierChangeModal } from './TierChangeModal';
@@ -89,7 +90,9 @@ export function CustomerTierCard({ customer }: CustomerTierCardProps) {
   }
 
   const record = data.decisions.find((d) => d.tierOfRecord) ?? null;
-  const others = data.decisions.filter((d) => d !== record);
+  const others = data.decisions.filter((d) => d !== record && d.kind !== 'clv');
+  // CLV models assign no tier: their values are shown with their factors below
+  const clvDecisions = data.decisions.filter((d) => d.kind === 'clv');
   const override = record ? data.overrides.find((o) => o.modelId === record.modelId) : data.overrides[0];
   const tierName = (id: string) =>
     tiers.find((t) => t.id === id)?.name ??
@@ -228,6 +231,9 @@ export function CustomerTierCard({ customer }: CustomerTierCardProps) {
           </div>
         </div>
       )}
+      {clvDecisions.map((d) => (
+        <ClvDecisionView key={d.modelId} decision={d} />
+      ))}
       <Collapse
         ghost
         size="small"

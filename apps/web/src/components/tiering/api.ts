@@ -1,5 +1,6 @@
 import type {
   AppliedRule,
+  ClvModel,
   ConditionGroup,
   CriteriaModel,
   Dimension,
@@ -16,6 +17,7 @@ import type { LocalizedLabel, Page } from '../../api/types';
  * Model definitions travel in the shape of @kam/domain `TieringModel`.
  */
 export type {
+  ClvModel,
   ConditionGroup,
   CriteriaModel,
   Dimension,
@@ -182,6 +184,77 @@ export interface Decision {
   hysteresis: { tier: string; belowCount: number };
   thresholds: { id: string; name: string; minScore: string }[] | null;
   boundaryRule: LocalizedLabel;
+  /** CLV models: the values with their factors (decision 0019). */
+  clv: ClvResult | null;
+}
+
+/** Why a part of a CLV model was not fitted by a run. */
+export interface ClvNotFitted {
+  part: 'bgnbd' | 'gammaGamma';
+  code: string;
+  params: { min: number; found: number };
+}
+
+/** One customer's CLV (null values: hidden by field rules, or not computable). */
+export interface ClvResult {
+  historical: {
+    grossMargin: string | null;
+    orders: number;
+    windowDays: number;
+    marginPerPurchase: string | null;
+    purchasesPerYear: string;
+    lifetimeYears: string;
+    clv: string | null;
+    /** money figures left out by the reader's field rules */
+    hidden: boolean;
+  } | null;
+  /** null: the customer never bought */
+  probabilistic: {
+    x: number;
+    txDays: number;
+    tDays: number;
+    tx: string;
+    T: string;
+    zbar: string | null;
+    timeUnitDays: number;
+    horizonUnits: number;
+    marginRate: string;
+    expectedPurchases: string | null;
+    pAlive: string | null;
+    expectedSpend: string | null;
+    clv: string | null;
+    /** spend figures left out by the reader's field rules */
+    hidden: boolean;
+  } | null;
+  paramsRun: string;
+  notFitted: ClvNotFitted[];
+}
+
+/** A fit stored with a CLV run (`RunDetail.statistics.clv`). */
+export interface ClvStoredFit<P> {
+  params: P;
+  logLikelihood: number;
+  iterations: number;
+  evaluations: number;
+  converged: boolean;
+  atBound: string[];
+  observations: number;
+  customers: number;
+  ms: number;
+}
+
+/** `RunDetail.statistics.clv` of a CLV model's full run. */
+export interface ClvStatistics {
+  population: number;
+  buyers: number;
+  repeatCustomers: number;
+  spendCustomers: number;
+  bgnbd: ClvStoredFit<{ r: number; alpha: number; a: number; b: number }> | null;
+  gammaGamma: ClvStoredFit<{ p: number; q: number; gamma: number }> | null;
+  notFitted: ClvNotFitted[];
+  settings: ClvModel;
+  extractMs: number;
+  fitMs: number;
 }
 
 export interface TierOverride {

@@ -36,11 +36,13 @@ import {
   type TieringSettings,
   tieringApi,
 } from '../../components/tiering/api';
+import { ClvFitCard } from '../../components/tiering/Clv';
 import { useMetrics } from '../../components/tiering/labels';
 import { useApiError } from '../../hooks/useApiError';
 import { useIsMobile } from '../../hooks/useIsMobile';
 import { type TieringKey, useTieringT } from '../../i18n/tiering';
 import { useFormat } from '../../i18n/useFormat';
+import { ClvEditor } from './editor/ClvEditor';
 import { CriteriaEditor } from './editor/CriteriaEditor';
 import { type FieldErrors, fieldErrorsOf } from './editor/errors';
 import { RfmEditor } from './editor/RfmEditor';
@@ -102,6 +104,8 @@ export default function ModelEditorPage() {
   const [sim, setSim] = useState<RunDetail | null>(null);
   const [publishing, setPublishing] = useState(false);
   const [runsKey, setRunsKey] = useState(0);
+  /** CLV models: bumped when a run completes, so the fitted parameters are read again. */
+  const [fitKey, setFitKey] = useState(0);
   const simPoll = useRef<AbortController | null>(null);
 
   const canConfigure = can('tiering.configure');
@@ -157,7 +161,7 @@ export default function ModelEditorPage() {
   }, [id, load, followSim]);
 
   const dirty = model !== null && JSON.stringify({ d: def, name, nightly }) !== baseline;
-  const readOnly = !canConfigure || model?.kind === 'clv';
+  const readOnly = !canConfigure;
   const tierName = useMemo(() => tierNamer(def, model?.tiers ?? []), [def, model]);
 
   if (loadError) {
@@ -250,7 +254,7 @@ export default function ModelEditorPage() {
       case 'rfm':
         return <RfmEditor model={def} onChange={setDef} {...props} />;
       case 'clv':
-        return <Alert type="info" showIcon title={tt('tiering.editor.clvReadOnly')} />;
+        return <ClvEditor model={def} onChange={setDef} errors={errors} readOnly={readOnly} />;
     }
   })();
 
@@ -273,6 +277,14 @@ export default function ModelEditorPage() {
         {sim && isRunning(sim) ? <RunProgress run={sim} testId="simulation-progress" /> : null}
         {sim?.status === 'failed' ? (
           <Alert type="error" showIcon title={tt('tiering.sim.failed', { error: sim.error ?? '' })} />
+        ) : null}
+        {model.kind === 'clv' ? (
+          <Alert
+            type="info"
+            showIcon
+            title={tt('tiering.editor.clvNoSimulation')}
+            data-testid="clv-no-simulation"
+          />
         ) : null}
         {sim?.status === 'completed' && !simFresh ? (
           <Alert type="warning" showIcon title={tt('tiering.sim.stale')} data-testid="simulation-stale" />
@@ -440,11 +452,9 @@ export default function ModelEditorPage() {
                         data-testid="model-name"
                       />
                     </Form.Item>
-                    {tierable || model.kind === 'rfm' ? (
-                      <Form.Item label={tt('tiering.editor.nightly')}>
-                        <Switch checked={nightly} disabled={readOnly} onChange={setNightly} />
-                      </Form.Item>
-                    ) : null}
+                    <Form.Item label={tt('tiering.editor.nightly')}>
+                      <Switch checked={nightly} disabled={readOnly} onChange={setNightly} />
+                    </Form.Item>
                   </div>
                 </Card>
                 {editor}
@@ -473,12 +483,19 @@ export default function ModelEditorPage() {
             key: 'runs',
             label: <span data-testid="model-tab-runs">{tt('tiering.editor.tabRuns')}</span>,
             children: (
-              <RunsPanel
-                key={runsKey}
-                modelId={model.id}
-                canRun={canRun && model.publishedVersion !== null && model.kind !== 'clv'}
-                onCompleted={() => void load()}
-              />
+              <>
+                <RunsPanel
+                  key={runsKey}
+                  modelId={model.id}
+                  canRun={canRun && model.publishedVersion !== null}
+                  tierCounts={model.kind !== 'clv'}
+                  onCompleted={() => {
+                    void load();
+                    setFitKey((k) => k + 1);
+                  }}
+                />
+                {model.kind === 'clv' ? <ClvFitCard modelId={model.id} refreshKey={fitKey} /> : null}
+              </>
             ),
           },
           {
@@ -494,7 +511,7 @@ export default function ModelEditorPage() {
         model={model}
         sim={simFresh ? sim : null}
         running={isRunning(sim) ? sim : null}
-        canSimulate={canRun}
+        canSimulate={canRun && model.kind !== 'clv'}
         onSimulate={() => void simulate()}
         tierName={tierName}
         dimensions={dimensions}

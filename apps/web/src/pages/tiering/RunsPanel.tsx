@@ -74,6 +74,8 @@ interface Props {
   modelId?: string;
   /** Offer "re-score now" (tiering.create and a published version). */
   canRun: boolean;
+  /** Show the model's tier distribution and migrations (default true; CLV models have no tiers). */
+  tierCounts?: boolean;
   onCompleted?: (run: RunDetail) => void;
 }
 
@@ -82,7 +84,7 @@ interface Props {
  * distribution and tier migration over time (re-read when a run completes); for all models: tier
  * changes per full run.
  */
-export function RunsPanel({ modelId, canRun, onCompleted }: Props) {
+export function RunsPanel({ modelId, canRun, tierCounts = true, onCompleted }: Props) {
   const tt = useTieringT();
   const { message } = App.useApp();
   const { showError } = useApiError();
@@ -220,8 +222,8 @@ export function RunsPanel({ modelId, canRun, onCompleted }: Props) {
           {active ? <RunProgress run={active} testId="run-progress" /> : null}
         </Card>
       ) : null}
-      {modelId ? <TierDistributionChart modelId={modelId} refreshKey={countsKey} /> : null}
-      {modelId ? <TierMigrationChart modelId={modelId} refreshKey={countsKey} /> : null}
+      {modelId && tierCounts ? <TierDistributionChart modelId={modelId} refreshKey={countsKey} /> : null}
+      {modelId && tierCounts ? <TierMigrationChart modelId={modelId} refreshKey={countsKey} /> : null}
       {!modelId && fullRuns.length > 1 ? (
         <Card title={tt('tiering.run.changesChart')} className="kam-tier-section">
           <EChart

@@ -16,6 +16,7 @@ import { useApiError } from '../../hooks/useApiError';
 import { useIsMobile } from '../../hooks/useIsMobile';
 import { type TieringKey, useTieringT } from '../../i18n/tiering';
 import { useFormat } from '../../i18n/useFormat';
+import { BLANK_CLV } from './editor/ClvEditor';
 import { blankCriteria } from './editor/CriteriaEditor';
 import { BLANK_RFM } from './editor/RfmEditor';
 import { blankWeighted } from './editor/WeightedEditor';
@@ -167,7 +168,7 @@ export default function TieringPage() {
 
 interface CreateValues {
   start: 'blank' | 'template';
-  kind: Exclude<TieringModelKind, 'clv'>;
+  kind: TieringModelKind;
   template: TemplateKey;
   name: string;
 }
@@ -186,7 +187,13 @@ function CreateModelModal({ open, onClose }: { open: boolean; onClose: () => voi
     try {
       const nameOf = (n: number) => tt('tiering.dim.default', { n });
       const definition: TieringModel =
-        v.kind === 'weighted' ? blankWeighted(nameOf) : v.kind === 'criteria' ? blankCriteria() : BLANK_RFM;
+        v.kind === 'weighted'
+          ? blankWeighted(nameOf)
+          : v.kind === 'criteria'
+            ? blankCriteria()
+            : v.kind === 'clv'
+              ? BLANK_CLV
+              : BLANK_RFM;
       const created =
         v.start === 'template'
           ? await tieringApi.fromTemplate({ template: v.template, name: v.name?.trim() || undefined })
@@ -231,7 +238,7 @@ function CreateModelModal({ open, onClose }: { open: boolean; onClose: () => voi
         {start === 'blank' ? (
           <Form.Item name="kind" label={tt('tiering.create.kind')}>
             <Radio.Group className="kam-tier-kind-choice" data-testid="model-create-kind">
-              {(['weighted', 'criteria', 'rfm'] as const).map((k) => (
+              {(['weighted', 'criteria', 'rfm', 'clv'] as const).map((k) => (
                 <Radio key={k} value={k} data-testid={`model-kind-${k}`}>
                   <span className="kam-tier-kind-label">{tt(`tiering.kind.${k}`)}</span>
                   <Typography.Text type="secondary" className="kam-tier-kind-desc">
