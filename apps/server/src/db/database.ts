@@ -20,7 +20,7 @@ export interface DatabaseOptions {
   dataDir?: string | undefined;
   poolSize: number;
   /** For tests: start the embedded database from a data-dir snapshot, in memory. */
-  snapshot?: Blob | undefined;
+  snapshot?: Blob | ArrayBuffer | Uint8Array | undefined;
 }
 
 /**
@@ -51,9 +51,13 @@ export class Database {
     return new Database(pool, 'embedded', embedded);
   }
 
-  /** The embedded engine, for snapshots in tests. */
-  get pglite() {
-    return this.embedded?.pglite;
+  /**
+   * The embedded database's data folder as an uncompressed tar (a snapshot for tests, loaded with
+   * `snapshot`). The engine runs in a worker thread (decision 0018), so this is a message to it.
+   */
+  async dumpDataDir(): Promise<ArrayBuffer> {
+    if (!this.embedded) throw new Error('dumpDataDir: only the embedded database has a data-dir snapshot');
+    return this.embedded.dumpDataDir();
   }
 
   /** Run `fn` in one transaction as the application role with the tenant set. */

@@ -1,125 +1,168 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
-import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
-import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { Worker } from 'node:worker_threads';
+import type { WorkerMessage, WorkerRequest, WorkerStart } from './embedded-worker.js';
 
 /**
- * The embedded database: PostgreSQL compiled to WASM (PGlite), served in-process on a private Unix
- * socket so the rest of KAM speaks the ordinary `pg` protocol exactly as against a server.
- * See docs/decisions/0002-embedded-database.md.
+ * The embedded database: PostgreSQL compiled to WASM (PGlite), served on a private Unix socket so the
+ * rest of KAM speaks the ordinary `pg` protocol exactly as against a server
+ * (docs/decisions/0002-embedded-database.md). The engine runs in a worker thread of its own
+ * (embedded-worker.ts → embedded-engine.ts): PGlite executes a statement synchronously on the thread
+ * that owns it, and that must not be the thread serving HTTP (decision 0018).
  */
 export interface EmbeddedPostgres {
   /** Connection settings for `pg`. */
   connection: { host: string; port: number; database: string; user: string };
-  pglite: PGlite;
+  /** The engine's data folder as an uncompressed tar (PGlite `dumpDataDir`), e.g. a snapshot for tests. */
+  dumpDataDir(): Promise<ArrayBuffer>;
+  /** The thread running the engine (diagnostics; tests end it to simulate a crash). */
+  readonly worker: Worker;
+  /** Stops the socket server and closes the engine in the worker, then ends the worker. */
   stop(): Promise<void>;
 }
 
-export async function startEmbedded(opts: {
-  dataDir?: string; // undefined = in memory
-  loadDataDir?: Blob | File;
+export interface EmbeddedOptions {
+  /** Parent of the data folder (`<dataDir>/pg`); undefined = in memory. */
+  dataDir?: string | undefined;
+  /** Start in memory from a data-dir snapshot (the bytes are copied and handed to the worker). */
+  loadDataDir?: Blob | ArrayBuffer | Uint8Array | undefined;
   maxConnections: number;
-}): Promise<EmbeddedPostgres> {
-  let dataDir: string | undefined;
-  if (opts.dataDir) {
-    dataDir = resolve(opts.dataDir, 'pg');
-    mkdirSync(dataDir, { recursive: true });
-  }
-  const pglite = await PGlite.create({
-    ...(dataDir ? { dataDir } : {}),
-    ...(opts.loadDataDir ? { loadDataDir: opts.loadDataDir } : {}),
-    extensions: { pg_trgm },
-  });
-  // Unix socket paths are limited to ~100 bytes: keep it short, in the temp folder.
-  const socketDir = mkdtempSync(join(tmpdir(), 'kam-'));
-  const port = 5432;
-  const server = new PGLiteSocketServer({
-    db: messageGroupGate(pglite),
-    path: join(socketDir, `.s.PGSQL.${port}`),
-    maxConnections: opts.maxConnections,
-  });
-  keepQueueAliveOnThrow(server);
-  await server.start();
+  /**
+   * Called once when the engine's thread ends without `stop()` (crash, fatal engine error). Its
+   * socket is gone then, so every pooled query fails (none waits forever). Default: log to stderr.
+   */
+  onCrash?: ((error: Error) => void) | undefined;
+}
+
+/** Where the worker's code is: next to this module, as .js when built, as .ts under Vitest. */
+function workerEntry(): { url: URL; execArgv?: string[] } {
+  if (!import.meta.url.endsWith('.ts')) return { url: new URL('./embedded-worker.js', import.meta.url) };
+  const hooks = new URL('./ts-source-hooks.mjs', import.meta.url).href;
+  const register = `import { register } from 'node:module'; register(${JSON.stringify(hooks)});`;
   return {
-    connection: { host: socketDir, port, database: 'postgres', user: 'postgres' },
-    pglite,
-    async stop() {
-      await server.stop();
-      await pglite.close();
-      rmSync(socketDir, { recursive: true, force: true });
-    },
+    url: new URL('./embedded-worker.ts', import.meta.url),
+    execArgv: ['--import', `data:text/javascript,${encodeURIComponent(register)}`],
   };
 }
 
-/** Protocol message types that open an extended-protocol group (Parse, Bind, Describe, Execute, Close, Flush). */
-const GROUP_MESSAGES = new Set([0x50, 0x42, 0x44, 0x45, 0x43, 0x48]);
-const SYNC = 0x53;
-const SIMPLE_QUERY = 0x51;
-
-/**
- * The socket server queues protocol messages of all connections and, outside a transaction, takes
- * them one *message* at a time from whichever connection is next. A statement outside a
- * transaction is a group of messages (Parse, Bind, Describe, Execute … Sync): interleaving two
- * groups makes one connection execute the other's unnamed portal, or find it gone ("portal does
- * not exist"). The server keeps a connection's turn while `isInTransaction()` is true, so this view
- * of the engine also answers true while a connection's message group is open — from its first
- * extended-protocol message up to its Sync. A ROLLBACK the server issues for a connection that went
- * away closes the group too.
- */
-function messageGroupGate(pglite: PGlite): PGlite {
-  let groupOpen = false;
-  return new Proxy(pglite, {
-    get(target, prop) {
-      if (prop === 'isInTransaction') return () => groupOpen || target.isInTransaction();
-      if (prop === 'execProtocolRawStream') {
-        return async (message: Uint8Array, options: Parameters<PGlite['execProtocolRawStream']>[1]) => {
-          const type = message[0] ?? 0;
-          if (GROUP_MESSAGES.has(type)) groupOpen = true;
-          try {
-            return await target.execProtocolRawStream(message, options);
-          } finally {
-            if (type === SYNC || type === SIMPLE_QUERY) groupOpen = false;
-          }
-        };
-      }
-      if (prop === 'exec') {
-        return async (...args: Parameters<PGlite['exec']>) => {
-          groupOpen = false;
-          return target.exec(...args);
-        };
-      }
-      const value: unknown = Reflect.get(target, prop, target);
-      return typeof value === 'function' ? value.bind(target) : value;
-    },
-  });
+async function snapshotBytes(src: EmbeddedOptions['loadDataDir']): Promise<ArrayBuffer | undefined> {
+  if (!src) return undefined;
+  if (src instanceof Blob) return src.arrayBuffer();
+  // A copy: it is transferred to the worker, and the caller's buffer must stay usable.
+  return new Uint8Array(src instanceof ArrayBuffer ? new Uint8Array(src) : src).buffer;
 }
 
-interface QueryQueue {
-  processing: boolean;
-  processQueue(): Promise<void>;
-}
+const asError = (e: unknown): Error => (e instanceof Error ? e : new Error(String(e)));
 
-/**
- * pglite-socket 0.2.17 leaves its query queue marked "processing" when the engine throws while
- * running a message (the failing connection gets the error, but `processing` is never reset), so
- * every later statement of every connection waits forever (electric-sql/pglite#1046). This resets
- * the flag after such a throw and carries on with the queued messages of the other connections.
- */
-function keepQueueAliveOnThrow(server: PGLiteSocketServer): void {
-  const queue = (server as unknown as { queryQueue?: QueryQueue }).queryQueue;
-  if (!queue || typeof queue.processQueue !== 'function') {
-    throw new Error('pglite-socket internals changed: review keepQueueAliveOnThrow (db/embedded.ts)');
+export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedPostgres> {
+  const onCrash =
+    opts.onCrash ?? ((err: Error) => console.error('KAM: the embedded database stopped unexpectedly:', err));
+  const loadDataDir = await snapshotBytes(opts.loadDataDir);
+  // Unix socket paths are limited to ~100 bytes: keep it short, in the temp folder.
+  const socketDir = mkdtempSync(join(tmpdir(), 'kam-'));
+  const port = 5432;
+  const start: WorkerStart = {
+    dataDir: opts.dataDir ? resolve(opts.dataDir, 'pg') : undefined,
+    loadDataDir,
+    socketPath: join(socketDir, `.s.PGSQL.${port}`),
+    maxConnections: opts.maxConnections,
+  };
+  const entry = workerEntry();
+  let worker: Worker;
+  try {
+    worker = new Worker(entry.url, {
+      workerData: start,
+      transferList: loadDataDir ? [loadDataDir] : [],
+      ...(entry.execArgv ? { execArgv: entry.execArgv } : {}),
+    });
+  } catch (err) {
+    rmSync(socketDir, { recursive: true, force: true });
+    throw err;
   }
-  const original = queue.processQueue.bind(queue);
-  queue.processQueue = async function processQueue(): Promise<void> {
-    if (queue.processing) return original();
-    await original();
-    // A normal pass ends with processing = false; still true means a message threw mid-pass.
-    if (queue.processing) {
-      queue.processing = false;
-      await queue.processQueue();
-    }
+
+  // The worker's uncaught error (engine, module load): what start-up rejects with, or what a crash reports.
+  let crash: Error | undefined;
+  worker.on('error', (err) => {
+    crash ??= asError(err);
+  });
+
+  // Start-up: 'ready', or an exit (after its error) without it.
+  try {
+    await new Promise<void>((ready, fail) => {
+      const done = () => {
+        worker.off('message', onMessage);
+        worker.off('exit', onExit);
+      };
+      const onMessage = (m: WorkerMessage) => {
+        if (m.type !== 'ready') return;
+        done();
+        ready();
+      };
+      const onExit = (code: number) => {
+        done();
+        fail(crash ?? new Error(`the embedded database's worker exited (code ${code}) while starting`));
+      };
+      worker.on('message', onMessage);
+      worker.on('exit', onExit);
+    });
+  } catch (err) {
+    rmSync(socketDir, { recursive: true, force: true });
+    throw err;
+  }
+
+  // Running: replies to requests; an exit without stop() is a crash — fail what waits, report it.
+  let nextId = 1;
+  const pending = new Map<
+    number,
+    { resolve: (v: ArrayBuffer | undefined) => void; reject: (e: Error) => void }
+  >();
+  let stopping = false;
+  let stopped: Promise<void> | undefined;
+  let ended: Error | undefined;
+  worker.on('message', (m: WorkerMessage) => {
+    if (m.type !== 'reply') return;
+    const request = pending.get(m.id);
+    pending.delete(m.id);
+    if (m.ok) request?.resolve(m.value);
+    else request?.reject(asError(m.error));
+  });
+  worker.on('exit', (code) => {
+    ended = crash ?? new Error(`the embedded database's worker exited (code ${code})`);
+    for (const request of pending.values()) request.reject(ended);
+    pending.clear();
+    if (stopping) return;
+    rmSync(socketDir, { recursive: true, force: true });
+    onCrash(ended);
+  });
+  const request = (op: WorkerRequest['op']) =>
+    new Promise<ArrayBuffer | undefined>((resolve, reject) => {
+      if (ended) return reject(new Error('the embedded database is not running', { cause: ended }));
+      const id = nextId++;
+      pending.set(id, { resolve, reject });
+      worker.postMessage({ id, op } satisfies WorkerRequest);
+    });
+
+  return {
+    connection: { host: socketDir, port, database: 'postgres', user: 'postgres' },
+    worker,
+    async dumpDataDir() {
+      const dump = await request('dump');
+      if (!dump) throw new Error('the embedded database returned no data-dir dump');
+      return dump;
+    },
+    stop() {
+      stopped ??= (async () => {
+        if (ended) return; // crashed: reported already, nothing left to stop
+        stopping = true;
+        try {
+          await request('stop');
+        } finally {
+          await worker.terminate();
+          rmSync(socketDir, { recursive: true, force: true });
+        }
+      })();
+      return stopped;
+    },
   };
 }

@@ -44,10 +44,10 @@ export default async function setup(project: TestProject) {
   }
   const db = await Database.open({ poolSize: 2 });
   await migrate(db);
-  const dump = await db.pglite!.dumpDataDir('none');
+  const dump = await db.dumpDataDir();
   const dir = mkdtempSync(join(tmpdir(), 'kam-snap-'));
   const file = join(dir, 'migrated.tar');
-  writeFileSync(file, Buffer.from(await dump.arrayBuffer()));
+  writeFileSync(file, Buffer.from(dump));
   await db.close();
   project.provide('kamDatabaseUrl', null);
   project.provide('kamSnapshotPath', file);
