@@ -37,3 +37,8 @@ export interface ServiceContext {
 export function inTenant<T>(ctx: ServiceContext, fn: (tx: Tx) => Promise<T>): Promise<T> {
   return ctx.db.withTenant(ctx.actor.tenantId, fn);
 }
+
+/** `inTenant` for a read of exactly one statement, in one round trip (`Database.readOnce`). */
+export function readInTenant<T>(ctx: ServiceContext, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  return ctx.db.readOnce(ctx.actor.tenantId, fn);
+}

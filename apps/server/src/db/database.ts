@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { type EmbeddedPostgres, startEmbedded } from './embedded.js';
+import { inlineParams } from './inline-params.js';
 
 // bigint (int8) as JS number is unsafe; KAM keeps them as strings unless a column is known small.
 pg.types.setTypeParser(pg.types.builtins.INT8, (v) => v);
@@ -13,6 +14,13 @@ export interface Tx {
     text: string,
     values?: unknown[],
   ): Promise<pg.QueryResult<R>>;
+}
+
+/** A statement of `Database.lookupOnce`: a fixed name and text whose one parameter `$1` is the lookup key. */
+export interface PreparedLookup {
+  /** SQL identifier, unique per statement text (`kam_` prefix). */
+  name: string;
+  text: string;
 }
 
 export interface DatabaseOptions {
@@ -83,27 +91,85 @@ export class Database {
   }
 
   /**
-   * `withLookup` in one round trip: `BEGIN`, the settings, `statements` and `COMMIT` go to the server
-   * as one simple-protocol message — for the lookups every request starts with (session and token
-   * resolution), where three round trips would cost more than the statements. `statements` get
-   * `quote` (the driver's `escapeLiteral`) for their values; returns each statement's rows.
+   * `withLookup` in one round trip: `BEGIN`, the settings, the statements and `COMMIT` go to the
+   * server as one simple-protocol message — for the lookups every request starts with (session and
+   * token resolution), where three round trips would cost more than the statements. Each statement
+   * is a prepared statement of the connection (`PREPARE name(text) AS text`, its one parameter `$1`
+   * the lookup key), prepared on the connection's first use, so the per-request work is execution
+   * only — no parsing or planning. Returns each statement's rows.
    */
   async lookupOnce(
     lookup: { hash?: string; organization?: string },
-    statements: (quote: (value: string) => string) => string[],
+    statements: readonly PreparedLookup[],
+    key: string,
   ): Promise<pg.QueryResultRow[][]> {
     const client = await this.pool.connect();
     try {
+      await this.prepare(client, statements);
       const quote = (v: string) => client.escapeLiteral(v);
-      const sql = statements(quote);
       const results = (await client.query(
         [
           `BEGIN; SELECT set_config('role', '${APP_ROLE}', true), set_config('kam.lookup_hash', ${quote(lookup.hash ?? '')}, true), set_config('kam.tenant_lookup', ${quote(lookup.organization ?? '')}, true)`,
-          ...sql,
+          ...statements.map((st) => `EXECUTE ${st.name}(${quote(key)})`),
           'COMMIT',
         ].join(';\n'),
       )) as unknown as pg.QueryResult[];
-      return results.slice(2, 2 + sql.length).map((r) => r.rows);
+      return results.slice(2, 2 + statements.length).map((r) => r.rows);
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+
+  /**
+   * Prepared statements live in a database session: one per pooled connection on a server, one
+   * for the whole embedded engine (its connections share one session). Each is prepared once per
+   * session, in a message of its own, so a failure leaves nothing half-known.
+   */
+  private readonly preparedIn = new WeakMap<object, Map<string, Promise<void>>>();
+
+  private async prepare(client: pg.PoolClient, statements: readonly PreparedLookup[]): Promise<void> {
+    const session: object = this.kind === 'embedded' ? this : client;
+    let done = this.preparedIn.get(session);
+    if (!done) {
+      done = new Map();
+      this.preparedIn.set(session, done);
+    }
+    for (const st of statements) {
+      let ready = done.get(st.name);
+      if (!ready) {
+        ready = client.query(`PREPARE ${st.name}(text) AS ${st.text}`).then(() => undefined);
+        done.set(st.name, ready);
+        ready.catch(() => done.delete(st.name));
+      }
+      await ready;
+    }
+  }
+
+  /**
+   * `withTenant` for a read of exactly one statement, in one round trip: `BEGIN READ ONLY`, the
+   * settings, the statement (its values written into it as literals, `inline-params.ts`) and `COMMIT`
+   * go to the server as one simple-protocol message instead of three round trips — for the list
+   * pages every screen opens with. `fn` gets a `Tx` that takes one query; a second one is an error.
+   */
+  async readOnce<T>(tenantId: string, fn: (tx: Tx) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    let used = false;
+    const tx: Tx = {
+      query: async <R extends pg.QueryResultRow>(text: string, values: unknown[] = []) => {
+        if (used) throw new Error('readOnce: one statement per transaction');
+        used = true;
+        const q = (v: string) => client.escapeLiteral(v);
+        const results = (await client.query(
+          `BEGIN READ ONLY; SELECT set_config('role', '${APP_ROLE}', true), set_config('kam.tenant_id', ${q(tenantId)}, true);\n${inlineParams(text, values)};\nCOMMIT`,
+        )) as unknown as pg.QueryResult<R>[];
+        return results[2]!;
+      },
+    };
+    try {
+      return await fn(tx);
     } catch (err) {
       await client.query('ROLLBACK').catch(() => {});
       throw err;

@@ -8,7 +8,7 @@ import {
   type SecurityPolicy,
 } from '@kam/domain';
 import type { Actor } from '../../context.js';
-import type { Database, Tx } from '../../db/database.js';
+import type { Database, PreparedLookup, Tx } from '../../db/database.js';
 import { sha256 } from './crypto.js';
 
 interface ActorRow {
@@ -38,6 +38,34 @@ const ACTOR_SELECT = `
 const ACTOR_JOINS = `
   JOIN tenants t ON t.tenant_id = u.tenant_id
   LEFT JOIN departments d ON d.tenant_id = u.tenant_id AND d.id = u.department_id`;
+
+/** Session resolution: switch the transaction to the session's tenant, then read it with its user. */
+const SESSION_LOOKUP: readonly PreparedLookup[] = [
+  {
+    name: 'kam_session_tenant',
+    text: `SELECT set_config('kam.tenant_id', tenant_id::text, true) FROM sessions WHERE token_hash = $1`,
+  },
+  {
+    name: 'kam_session_actor',
+    text: `SELECT s.id AS session_id, s.csrf_token, s.created_at, s.last_seen_at, s.revoked_at, ${ACTOR_SELECT}
+     FROM sessions s JOIN users u ON u.tenant_id = s.tenant_id AND u.id = s.user_id ${ACTOR_JOINS}
+     WHERE s.tenant_id = kam_tenant() AND s.token_hash = $1`,
+  },
+];
+
+/** API token resolution, the same way. */
+const TOKEN_LOOKUP: readonly PreparedLookup[] = [
+  {
+    name: 'kam_token_tenant',
+    text: `SELECT set_config('kam.tenant_id', tenant_id::text, true) FROM api_tokens WHERE token_hash = $1`,
+  },
+  {
+    name: 'kam_token_actor',
+    text: `SELECT k.id AS token_id, k.permissions, k.expires_at, k.revoked_at, k.last_used_at, ${ACTOR_SELECT}
+     FROM api_tokens k JOIN users u ON u.tenant_id = k.tenant_id AND u.id = k.user_id ${ACTOR_JOINS}
+     WHERE k.tenant_id = kam_tenant() AND k.token_hash = $1`,
+  },
+];
 
 function toActor(
   row: ActorRow,
@@ -82,12 +110,7 @@ export async function resolveSession(db: Database, token: string, now: Date): Pr
   const hash = sha256(token);
   // One round trip: find the tenant of the secret and switch the transaction to it, then read the
   // session with its user, department path, roles and organisation policy.
-  const [found, rows] = (await db.lookupOnce({ hash }, (q) => [
-    `SELECT set_config('kam.tenant_id', tenant_id::text, true) FROM sessions WHERE token_hash = ${q(hash)}`,
-    `SELECT s.id AS session_id, s.csrf_token, s.created_at, s.last_seen_at, s.revoked_at, ${ACTOR_SELECT}
-     FROM sessions s JOIN users u ON u.tenant_id = s.tenant_id AND u.id = s.user_id ${ACTOR_JOINS}
-     WHERE s.tenant_id = kam_tenant() AND s.token_hash = ${q(hash)}`,
-  ])) as [unknown[], SessionRow[]];
+  const [found, rows] = (await db.lookupOnce({ hash }, SESSION_LOOKUP, hash)) as [unknown[], SessionRow[]];
   if (found.length !== 1) return { error: 'AUTH_REQUIRED' };
   const row = rows[0];
   if (!row || row.revoked_at) return { error: 'SESSION_EXPIRED' };
@@ -142,12 +165,7 @@ type TokenRow = ActorRow & {
 export async function resolveApiToken(db: Database, token: string, now: Date): Promise<Resolution> {
   const hash = sha256(token);
   // One round trip, as for sessions.
-  const [found, rows] = (await db.lookupOnce({ hash }, (q) => [
-    `SELECT set_config('kam.tenant_id', tenant_id::text, true) FROM api_tokens WHERE token_hash = ${q(hash)}`,
-    `SELECT k.id AS token_id, k.permissions, k.expires_at, k.revoked_at, k.last_used_at, ${ACTOR_SELECT}
-     FROM api_tokens k JOIN users u ON u.tenant_id = k.tenant_id AND u.id = k.user_id ${ACTOR_JOINS}
-     WHERE k.tenant_id = kam_tenant() AND k.token_hash = ${q(hash)}`,
-  ])) as [unknown[], TokenRow[]];
+  const [found, rows] = (await db.lookupOnce({ hash }, TOKEN_LOOKUP, hash)) as [unknown[], TokenRow[]];
   if (found.length !== 1) return { error: 'AUTH_REQUIRED' };
   const row = rows[0];
   if (!row || row.revoked_at || (row.expires_at && row.expires_at <= now) || row.status !== 'active') {

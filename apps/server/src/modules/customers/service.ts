@@ -20,7 +20,7 @@ import {
 } from '../../access/customer-scope.js';
 import { scopePredicate } from '../../access/scope-sql.js';
 import { Params } from '../../access/sql.js';
-import { inTenant, type ServiceContext } from '../../context.js';
+import { inTenant, readInTenant, type ServiceContext } from '../../context.js';
 import type { Tx } from '../../db/database.js';
 import { AppError } from '../../http/errors.js';
 import { decodeCursor, toPage } from '../../http/schemas.js';
@@ -371,7 +371,7 @@ export async function listCustomers(
     phone: contactRules.phone === undefined,
   };
   const rules = effectiveFieldRules(ctx.actor, 'customer');
-  const rows = await inTenant(ctx, (tx) =>
+  const rows = await readInTenant(ctx, (tx) =>
     repo.selectCustomerPage(tx, p, {
       scope,
       filter: q,
