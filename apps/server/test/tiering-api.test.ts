@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../src/modules/auth/crypto.js';
-import { registerTieringJobs, startNightlyRuns } from '../src/modules/tiering/jobs.js';
+import { registerTieringJobs, startScheduledRuns } from '../src/modules/tiering/jobs.js';
 import { WEIGHTED_TEMPLATE } from '../src/modules/tiering/service.js';
 import {
   ADMIN_PASSWORD,
@@ -209,22 +209,53 @@ describe('runs, the tier of record and the breakdown', () => {
     expect((await director.get(`/api/v1/tiering/runs/${started.body.id}`)).body.status).toBe('completed');
   });
 
-  it('the nightly schedule runs every published model marked nightly, once', async () => {
-    const off = await director.post('/api/v1/tiering/models/from-template', {
-      template: 'b2b_criteria',
-      name: '不夜跑',
+  it('schedules: daily every day, weekly on Mondays, monthly on the 1st, never when off', async () => {
+    const scheduled: Record<string, string> = { daily: modelId };
+    for (const schedule of ['none', 'weekly', 'monthly'] as const) {
+      const m = await director.post('/api/v1/tiering/models/from-template', {
+        template: 'b2b_criteria',
+        name: `计划-${schedule}`,
+      });
+      expect(m.body.schedule).toBe('daily');
+      const saved = await director.put(`/api/v1/tiering/models/${m.body.id}/draft`, {
+        version: m.body.version,
+        schedule,
+      });
+      expect(saved.body.schedule).toBe(schedule);
+      await director.post(`/api/v1/tiering/models/${m.body.id}/publish`, { version: saved.body.version });
+      scheduled[schedule] = m.body.id;
+    }
+    const bad = await director.put(`/api/v1/tiering/models/${modelId}/draft`, {
+      version: (await director.get(`/api/v1/tiering/models/${modelId}`)).body.version,
+      schedule: 'hourly',
     });
-    await director.put(`/api/v1/tiering/models/${off.body.id}/draft`, {
-      version: off.body.version,
-      nightly: false,
+    expect(bad.status).toBe(400);
+    // which models a schedule slot starts (the runs of the extra models are removed before they execute,
+    // so the rest of this file sees the one model's results only)
+    const ranOn = async (instant: string) => {
+      await startScheduledRuns(env.db, env.jobs, new Date(instant));
+      const rows = await fx.sql<{ id: string; model_id: string; trigger_reason: string }>(
+        `SELECT id, model_id, trigger_reason FROM tier_runs WHERE tenant_id = kam_tenant()
+           AND as_of = $1::date AND kind = 'full' AND trigger_reason IS NOT NULL`,
+        [instant.slice(0, 10)],
+      );
+      await fx.sql('DELETE FROM tier_runs WHERE tenant_id = kam_tenant() AND id = ANY($1::uuid[])', [
+        rows.filter((r) => r.model_id !== modelId).map((r) => r.id),
+      ]);
+      await env.jobs.drain();
+      const byModel = Object.fromEntries(Object.entries(scheduled).map(([k, v]) => [v, k]));
+      return rows.map((r) => `${byModel[r.model_id]}:${r.trigger_reason}`).sort();
+    };
+    // Tuesday 2026-12-08, Monday 2026-12-07, Friday 2027-01-01 (09:00 in Shanghai)
+    expect(await ranOn('2026-12-08T01:00:00Z')).toEqual(['daily:daily']);
+    expect(await ranOn('2026-12-07T01:00:00Z')).toEqual(['daily:daily', 'weekly:weekly']);
+    expect(await ranOn('2027-01-01T01:00:00Z')).toEqual(['daily:daily', 'monthly:monthly']);
+    const runs = await director.get(`/api/v1/tiering/runs?modelId=${modelId}`);
+    expect(runs.body.items[0]).toMatchObject({
+      status: 'completed',
+      triggerReason: 'daily',
+      requestedByName: null,
     });
-    await director.post(`/api/v1/tiering/models/${off.body.id}/publish`, { version: off.body.version + 1 });
-    expect(await startNightlyRuns(env.db, env.jobs)).toBeGreaterThanOrEqual(1);
-    await env.jobs.drain();
-    const runs = await fx.sql<{ model_id: string; status: string }>(
-      `SELECT model_id, status FROM tier_runs WHERE tenant_id = kam_tenant() AND trigger_reason = 'nightly'`,
-    );
-    expect(runs).toEqual([{ model_id: modelId, status: 'completed' }]);
   });
 
   it('the tier of record must be a published weighted or criteria model', async () => {

@@ -11,7 +11,7 @@ import {
   type TriggeredJobData,
 } from './service.js';
 
-export const TIERING_NIGHTLY_JOB = 'tiering.nightly';
+export const TIERING_SCHEDULED_JOB = 'tiering.scheduled';
 export const TIERING_WATCHDOG_JOB = 'tiering.watchdog';
 /** A queued or running run without a heartbeat for this long has lost its worker (chunks take seconds). */
 export const STALLED_RUN_MINUTES = 5;
@@ -104,10 +104,12 @@ async function tenants(db: Database): Promise<string[]> {
 }
 
 /**
- * The nightly schedule: for every tenant, a full run of each published model marked `nightly`
- * (weighted, criteria, RFM, CLV) that has no run queued or running. Returns the runs started.
+ * The schedules (03:00 Asia/Shanghai): for every tenant, a full run of each published model whose
+ * schedule falls on today — `daily` every day, `weekly` on Mondays (weeks start on Monday),
+ * `monthly` on the 1st — and that has no run queued or running. The run's trigger reason is the
+ * schedule. Returns the runs started.
  */
-export async function startNightlyRuns(db: Database, jobs: JobQueue, now = new Date()): Promise<number> {
+export async function startScheduledRuns(db: Database, jobs: JobQueue, now = new Date()): Promise<number> {
   const asOf = todayInShanghai(now);
   let started = 0;
   for (const tenantId of await tenants(db)) {
@@ -115,10 +117,12 @@ export async function startNightlyRuns(db: Database, jobs: JobQueue, now = new D
       await failAbandonedRuns(tx, null);
       const { rows } = await tx.query<{ id: string }>(
         `INSERT INTO tier_runs (tenant_id, id, model_id, model_version, definition, kind, as_of, trigger_reason)
-         SELECT kam_tenant(), gen_random_uuid(), m.id, m.published_version, v.definition, 'full', $1, 'nightly'
+         SELECT kam_tenant(), gen_random_uuid(), m.id, m.published_version, v.definition, 'full', $1, m.schedule
          FROM tier_models m
          JOIN tier_model_versions v ON v.tenant_id = m.tenant_id AND v.model_id = m.id AND v.version_no = m.published_version
-         WHERE m.tenant_id = kam_tenant() AND m.nightly AND m.kind IN ('weighted', 'criteria', 'rfm', 'clv')
+         WHERE m.tenant_id = kam_tenant() AND m.kind IN ('weighted', 'criteria', 'rfm', 'clv')
+           AND (m.schedule = 'daily' OR (m.schedule = 'weekly' AND extract(isodow FROM $1::date) = 1)
+                OR (m.schedule = 'monthly' AND extract(day FROM $1::date) = 1))
            AND NOT EXISTS (SELECT 1 FROM tier_runs r WHERE r.tenant_id = kam_tenant() AND r.model_id = m.id
                              AND r.kind = 'full' AND r.status IN ('queued', 'running'))
          RETURNING id`,
@@ -155,15 +159,15 @@ export async function registerTieringJobs(
     const ids = job.data.tenantId ? [job.data.tenantId] : await tenants(db);
     for (const tenantId of ids) await processTriggered(db, tenantId);
   });
-  await jobs.work(TIERING_NIGHTLY_JOB, async () => {
-    await startNightlyRuns(db, jobs);
+  await jobs.work(TIERING_SCHEDULED_JOB, async () => {
+    await startScheduledRuns(db, jobs);
   });
   await jobs.work(TIERING_WATCHDOG_JOB, async () => {
     await recoverStalledRuns(db, jobs);
   });
   // Nightly full runs after the customers' aggregate refresh (01:15); triggered re-scores every minute
   // (large orders and complaints are queued by database triggers, whatever wrote them).
-  await jobs.schedule(TIERING_NIGHTLY_JOB, '0 3 * * *', {}, { tz: 'Asia/Shanghai' });
+  await jobs.schedule(TIERING_SCHEDULED_JOB, '0 3 * * *', {}, { tz: 'Asia/Shanghai' });
   await jobs.schedule(TIERING_TRIGGERED_JOB, '* * * * *', {}, { tz: 'Asia/Shanghai' });
   await jobs.schedule(TIERING_WATCHDOG_JOB, '* * * * *', {}, { tz: 'Asia/Shanghai' });
 }

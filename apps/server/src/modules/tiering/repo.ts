@@ -1,6 +1,7 @@
 /** All SQL of the tiering capability except the scoring statements (compile.ts, runner.ts). */
 import { Params } from '../../access/sql.js';
 import type { Tx } from '../../db/database.js';
+import type { RunSchedule } from './schemas.js';
 
 export interface ModelRow {
   id: string;
@@ -11,14 +12,14 @@ export interface ModelRow {
   draft_updated_at: Date | null;
   published_version: number | null;
   published: Record<string, unknown> | null;
-  nightly: boolean;
+  schedule: RunSchedule;
   tier_of_record: boolean;
   version: number;
   updated_at: Date;
 }
 
 const MODEL_COLUMNS = `m.id, m.name, m.description, m.kind, m.draft, m.draft_updated_at, m.published_version,
-  v.definition AS published, m.nightly, m.version, m.updated_at,
+  v.definition AS published, m.schedule, m.version, m.updated_at,
   coalesce(s.record_model_id = m.id, false) AS tier_of_record`;
 const MODEL_FROM = `tier_models m
   LEFT JOIN tier_model_versions v ON v.tenant_id = m.tenant_id AND v.model_id = m.id AND v.version_no = m.published_version
@@ -57,15 +58,15 @@ export async function insertModel(
     description: string | null;
     kind: string;
     draft: unknown;
-    nightly: boolean;
+    schedule: RunSchedule;
     userId: string;
   },
 ): Promise<void> {
   await tx.query(
     `INSERT INTO tier_models (tenant_id, id, name, description, kind, draft, draft_updated_by, draft_updated_at,
-       nightly, created_by)
+       schedule, created_by)
      VALUES (kam_tenant(), $1, $2, $3, $4, $5, $6, now(), $7, $6)`,
-    [m.id, m.name, m.description, m.kind, JSON.stringify(m.draft), m.userId, m.nightly],
+    [m.id, m.name, m.description, m.kind, JSON.stringify(m.draft), m.userId, m.schedule],
   );
 }
 
@@ -73,13 +74,19 @@ export async function updateModel(
   tx: Tx,
   id: string,
   version: number,
-  set: { name?: string; description?: string | null; draft?: unknown; nightly?: boolean; userId: string },
+  set: {
+    name?: string;
+    description?: string | null;
+    draft?: unknown;
+    schedule?: RunSchedule;
+    userId: string;
+  },
 ): Promise<boolean> {
   const p = new Params();
   const cols: string[] = [];
   if (set.name !== undefined) cols.push(`name = ${p.add(set.name)}`);
   if (set.description !== undefined) cols.push(`description = ${p.add(set.description)}`);
-  if (set.nightly !== undefined) cols.push(`nightly = ${p.add(set.nightly)}`);
+  if (set.schedule !== undefined) cols.push(`schedule = ${p.add(set.schedule)}`);
   if (set.draft !== undefined) {
     cols.push(`draft = ${p.add(set.draft === null ? null : JSON.stringify(set.draft))}::jsonb`);
     cols.push(`draft_updated_by = ${p.add(set.userId)}::uuid`, 'draft_updated_at = now()');

@@ -11,6 +11,14 @@ const zDecimalText = z.string().describe('decimal string, e.g. "87.50"');
 
 export const MODEL_KINDS = ['weighted', 'criteria', 'rfm', 'clv'] as const;
 export const RUN_KINDS = ['full', 'triggered', 'simulation'] as const;
+/** When a published model's full runs start by themselves: 03:00 Asia/Shanghai every day, on Mondays, on the 1st. */
+export const RUN_SCHEDULES = ['none', 'daily', 'weekly', 'monthly'] as const;
+export type RunSchedule = (typeof RUN_SCHEDULES)[number];
+export const zSchedule = z
+  .enum(RUN_SCHEDULES)
+  .describe(
+    'full runs by themselves at 03:00 Asia/Shanghai: never, every day, Mondays, the 1st of the month',
+  );
 export const RUN_STATUSES = ['queued', 'running', 'completed', 'failed'] as const;
 export const TEMPLATES = ['b2b_criteria', 'weighted_basic', 'rfm_classic'] as const;
 
@@ -38,7 +46,7 @@ export const zModelSummary = z.object({
   publishedVersion: z.number().int().nullable(),
   hasDraft: z.boolean(),
   tierOfRecord: z.boolean(),
-  nightly: z.boolean(),
+  schedule: zSchedule,
   updatedAt: z.string(),
   version: z.number().int(),
 });

@@ -47,6 +47,7 @@ import {
   setForManyCustomers,
   tierIds,
 } from './runner.js';
+import type { RunSchedule } from './schemas.js';
 
 export const TIERING_RUN_JOB = 'tiering.run';
 export const TIERING_SIMULATE_JOB = 'tiering.simulate';
@@ -216,7 +217,7 @@ function presentSummary(row: repo.ModelRow) {
     publishedVersion: row.published_version,
     hasDraft: row.draft !== null,
     tierOfRecord: row.tier_of_record,
-    nightly: row.nightly,
+    schedule: row.schedule,
     updatedAt: row.updated_at.toISOString(),
     version: row.version,
   };
@@ -299,7 +300,7 @@ function nameTaken(err: unknown): boolean {
 
 export async function createModel(
   ctx: ServiceContext,
-  body: { name: string; description?: string | null; definition: unknown; nightly?: boolean },
+  body: { name: string; description?: string | null; definition: unknown; schedule?: RunSchedule },
 ) {
   const model = validateDefinition(ctx, body.definition);
   const id = randomUUID();
@@ -311,7 +312,7 @@ export async function createModel(
         description: body.description ?? null,
         kind: model.kind,
         draft: model,
-        nightly: body.nightly ?? true,
+        schedule: body.schedule ?? 'daily',
         userId: ctx.actor.userId,
       });
       await writeAudit(tx, auditWho(ctx), {
@@ -400,7 +401,7 @@ export async function saveDraft(
     name?: string;
     description?: string | null;
     definition?: unknown;
-    nightly?: boolean;
+    schedule?: RunSchedule;
   },
 ) {
   const model = body.definition === undefined ? undefined : validateDefinition(ctx, body.definition);
@@ -422,7 +423,7 @@ export async function saveDraft(
         name: body.name,
         description: body.description,
         draft: model,
-        nightly: body.nightly,
+        schedule: body.schedule,
         userId: ctx.actor.userId,
       });
       const after = await modelOr404(tx, id);
@@ -431,9 +432,9 @@ export async function saveDraft(
         entityType: 'tier_model',
         entityId: id,
         changes: diffChanges(
-          { name: row.name, description: row.description, nightly: row.nightly, draft: row.draft },
-          { name: after.name, description: after.description, nightly: after.nightly, draft: after.draft },
-          ['name', 'description', 'nightly', 'draft'],
+          { name: row.name, description: row.description, schedule: row.schedule, draft: row.draft },
+          { name: after.name, description: after.description, schedule: after.schedule, draft: after.draft },
+          ['name', 'description', 'schedule', 'draft'],
         ),
       });
       return presentDetail(tx, after);

@@ -45,6 +45,10 @@ export interface TierRef {
   name: string;
 }
 
+/** When a published model's full runs start by themselves (03:00 Beijing time). */
+export const RUN_SCHEDULES = ['none', 'daily', 'weekly', 'monthly'] as const;
+export type RunSchedule = (typeof RUN_SCHEDULES)[number];
+
 export interface ModelSummary {
   id: string;
   name: string;
@@ -53,7 +57,7 @@ export interface ModelSummary {
   publishedVersion: number | null;
   hasDraft: boolean;
   tierOfRecord: boolean;
-  nightly: boolean;
+  schedule: RunSchedule;
   updatedAt: string;
   version: number;
 }
@@ -355,7 +359,7 @@ export const tieringApi = {
     name: string;
     description?: string | null;
     definition: TieringModel;
-    nightly?: boolean;
+    schedule?: RunSchedule;
   }) => http.post<ModelDetail>('/tiering/models', body),
   fromTemplate: (body: { template: TemplateKey; name?: string }) =>
     http.post<ModelDetail>('/tiering/models/from-template', body),
@@ -366,7 +370,7 @@ export const tieringApi = {
       name?: string;
       description?: string | null;
       definition?: TieringModel;
-      nightly?: boolean;
+      schedule?: RunSchedule;
     },
   ) => http.put<ModelDetail>(`/tiering/models/${enc(id)}/draft`, body),
   publish: (id: string, body: { version: number; note?: string | null }) =>

@@ -16,8 +16,8 @@ import {
   Form,
   Input,
   Modal,
+  Select,
   Space,
-  Switch,
   Tabs,
   Tag,
   Timeline,
@@ -31,7 +31,9 @@ import { LoadError, NotFoundResult, PageLoading } from '../../components/Results
 import {
   type ModelDetail,
   pollRun,
+  RUN_SCHEDULES,
   type RunDetail,
+  type RunSchedule,
   type TieringMetric,
   type TieringSettings,
   tieringApi,
@@ -96,7 +98,7 @@ export default function ModelEditorPage() {
   const [loadError, setLoadError] = useState<unknown>(null);
   const [def, setDef] = useState<TieringModel | null>(null);
   const [name, setName] = useState('');
-  const [nightly, setNightly] = useState(true);
+  const [schedule, setSchedule] = useState<RunSchedule>('daily');
   const [baseline, setBaseline] = useState('');
   const [errors, setErrors] = useState<FieldErrors>({});
   const [saving, setSaving] = useState(false);
@@ -116,8 +118,8 @@ export default function ModelEditorPage() {
     setModel(m);
     setDef(d);
     setName(m.name);
-    setNightly(m.nightly);
-    setBaseline(JSON.stringify({ d, name: m.name, nightly: m.nightly }));
+    setSchedule(m.schedule);
+    setBaseline(JSON.stringify({ d, name: m.name, schedule: m.schedule }));
     setErrors({});
   }, []);
 
@@ -160,7 +162,7 @@ export default function ModelEditorPage() {
     return () => simPoll.current?.abort();
   }, [id, load, followSim]);
 
-  const dirty = model !== null && JSON.stringify({ d: def, name, nightly }) !== baseline;
+  const dirty = model !== null && JSON.stringify({ d: def, name, schedule }) !== baseline;
   const readOnly = !canConfigure;
   const tierName = useMemo(() => tierNamer(def, model?.tiers ?? []), [def, model]);
 
@@ -176,7 +178,7 @@ export default function ModelEditorPage() {
       const saved = await tieringApi.saveDraft(model.id, {
         version: model.version,
         name: name.trim(),
-        nightly,
+        schedule,
         definition: def,
       });
       adopt(saved);
@@ -452,8 +454,18 @@ export default function ModelEditorPage() {
                         data-testid="model-name"
                       />
                     </Form.Item>
-                    <Form.Item label={tt('tiering.editor.nightly')}>
-                      <Switch checked={nightly} disabled={readOnly} onChange={setNightly} />
+                    <Form.Item
+                      label={tt('tiering.editor.schedule')}
+                      tooltip={tt('tiering.editor.scheduleHint')}
+                    >
+                      <Select<RunSchedule>
+                        value={schedule}
+                        disabled={readOnly}
+                        onChange={setSchedule}
+                        style={{ minWidth: 140 }}
+                        data-testid="model-schedule"
+                        options={RUN_SCHEDULES.map((s) => ({ value: s, label: tt(`tiering.schedule.${s}`) }))}
+                      />
                     </Form.Item>
                   </div>
                 </Card>

@@ -92,7 +92,9 @@ export function RunsPanel({ modelId, canRun, tierCounts = true, onCompleted }: P
   const isMobile = useIsMobile();
   const startedBy = (r: Run): string => {
     if (r.requestedByName) return r.requestedByName;
-    if (r.triggerReason === 'nightly') return tt('tiering.run.by.nightly');
+    if (r.triggerReason && ['nightly', 'daily', 'weekly', 'monthly'].includes(r.triggerReason)) {
+      return tt(`tiering.run.by.${r.triggerReason}` as TieringKey);
+    }
     if (r.triggerReason) return tt(`tiering.history.reason.${r.triggerReason}` as TieringKey);
     return tt('tiering.run.by.system');
   };
