@@ -4,7 +4,7 @@
 // postgres://postgres@127.0.0.1:5432/postgres) it measures against that server (throwaway
 // databases), otherwise against the embedded database (then use small sizes, see decision 0012).
 //
-//   KAM_BENCH_ONLY=users-list,customers-list,import   which benches to run (default: all); entries
+//   KAM_BENCH_ONLY=users-list,customers-list,import,tiering   which benches to run (default: all); entries
 //                                                      of benches not run are kept from results.json
 //   KAM_BENCH_CUSTOMERS (1000000) and the other sizes   see bench/generate-tenant.mjs
 //   KAM_BENCH_KEEP=1                                   reuse a generated tenant across runs
@@ -15,7 +15,7 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { run as customersList } from '../bench/customers-list.mjs';
 import { run as usersList } from '../bench/users-list.mjs';
 
-const ALL = ['users-list', 'customers-list', 'import'];
+const ALL = ['users-list', 'customers-list', 'import', 'tiering'];
 const only = (process.env.KAM_BENCH_ONLY ?? ALL.join(',')).split(',').map((s) => s.trim());
 const command = [
   process.env.KAM_BENCH_DATABASE_URL ? `KAM_BENCH_DATABASE_URL=${process.env.KAM_BENCH_DATABASE_URL}` : '',
@@ -52,6 +52,20 @@ const load = () =>
 const log = (m) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${m}`);
 const loadBefore = load();
 
+// Sections of benches not run in this invocation are kept from the previous RESULTS.md (with a note),
+// so that running one bench does not drop the others' figures.
+const previousMd = existsSync('bench/RESULTS.md') ? readFileSync('bench/RESULTS.md', 'utf8') : '';
+const previousRun = previousMd.match(/^Produced by (`[^`]*`) on (\S+) \(commit (\w+)\)/m);
+const keptSection = (heading, stub) => {
+  const start = previousMd.indexOf(`\n## ${heading}`);
+  if (start < 0) return stub;
+  const end = previousMd.indexOf('\n## ', start + 1);
+  const section = previousMd.slice(start + 1, end < 0 ? undefined : end + 1);
+  if (section.includes('Not run in this invocation')) return section;
+  const [title, ...rest] = section.split('\n');
+  const from = previousRun ? ` (${previousRun[1]} on ${previousRun[2]}, commit ${previousRun[3]})` : '';
+  return `${title}\n\nNot run in this invocation: the section of the previous RESULTS.md${from}, kept as it was.\n${rest.join('\n')}`;
+};
 const previous = existsSync('bench/results.json')
   ? JSON.parse(readFileSync('bench/results.json', 'utf8'))
   : [];
@@ -112,7 +126,10 @@ ${r.plan}
 } else {
   keepPrevious('users-list.');
   md.push(
-    '## Scoped user list\n\nNot run in this invocation; its entries in `results.json` are kept from their run.\n',
+    keptSection(
+      'Scoped user list',
+      '## Scoped user list\n\nNot run in this invocation; its entries in `results.json` are kept from their run.\n',
+    ),
   );
 }
 
@@ -168,7 +185,10 @@ ${r.results.map((x) => `#### ${x.role} · ${x.filter} · ${x.page}\n\n\`\`\`\n${
   keepPrevious('customers-list.');
   keepPrevious('generate.');
   md.push(
-    '## Customer list\n\nNot run in this invocation; its entries in `results.json` are kept from their run.\n',
+    keptSection(
+      'Customer list',
+      '## Customer list\n\nNot run in this invocation; its entries in `results.json` are kept from their run.\n',
+    ),
   );
 }
 
@@ -212,12 +232,214 @@ ${c.skipped} skipped, ${c.failed} failed (customers ${c.customersBefore.toLocale
 } else {
   keepPrevious('import.');
   md.push(
-    '## Import\n\nNot run in this invocation; its entries in `results.json` are kept from their run.\n',
+    keptSection(
+      'Import',
+      '## Import\n\nNot run in this invocation; its entries in `results.json` are kept from their run.\n',
+    ),
+  );
+}
+
+// ——— tiering ——————————————————————————————————————————————————————————————————————————————————
+if (only.includes('tiering')) {
+  // each measurement in a process of its own (its memory is that of a KAM server running tiers): the
+  // server database at the generated size (1M) with every measurement, the server at 100,000 and the
+  // embedded database at 100,000 (the comparison of the two; the embedded one also with the list load)
+  const heap = '--max-old-space-size=1024';
+  const child = (label, env) => {
+    log(`tiering: ${label}`);
+    const out = execFileSync(process.execPath, ['--expose-gc', heap, 'bench/tiering.mjs', '--json'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: { ...process.env, ...env },
+      maxBuffer: 64 * 2 ** 20,
+    });
+    return JSON.parse(out.trim().split('\n').at(-1));
+  };
+  const server = Boolean(process.env.KAM_BENCH_DATABASE_URL);
+  const big = child(`${server ? 'server' : 'embedded'} database, generated size`, {});
+  const small = server
+    ? child('server database, 100,000 customers', {
+        KAM_BENCH_CUSTOMERS: '100000',
+        KAM_BENCH_TIERING_STEPS: 'first,reference,second',
+      })
+    : null;
+  const emb = server
+    ? child('embedded database, 100,000 customers', {
+        KAM_BENCH_DATABASE_URL: '',
+        KAM_BENCH_CUSTOMERS: '100000',
+      })
+    : null;
+  const s = (ms) => ms / 1000;
+  const M = (n) => (n >= 1_000_000 ? `${n / 1_000_000}M` : `${n / 1000}k`);
+  const size = M(big.customers);
+  const rows = [];
+  const row = (name, label, value, unit, reference, refLabel, target, met, database) => {
+    const e = { ...entry(name, value, unit, reference), database };
+    results.push(e);
+    rows.push(
+      `| ${label} | ${e.value} ${unit} | ${reference === null ? '–' : `${e.reference} ${unit} (${refLabel})`} | ${e.ratio ?? '–'} | ${target} | ${met === null ? '–' : met ? 'yes' : '**no**'} |`,
+    );
+  };
+  const runMet = (r, ref) => s(r.ms) < 30 && r.ms <= 1.5 * ref.ms;
+  row(
+    `tiering.weighted.full-run.first.${size}`,
+    `weighted model, first full run (${big.firstRun.processed.toLocaleString('en')} results, ${big.firstRun.changed.toLocaleString('en')} history rows + events)`,
+    s(big.firstRun.ms),
+    's',
+    s(big.reference.ms),
+    'one hand-written statement',
+    '≤ 1.5 × reference and < 30 s',
+    runMet(big.firstRun, big.reference),
+    big.database,
+  );
+  row(
+    `tiering.weighted.full-run.nightly.${size}`,
+    `weighted model, next full run (results rewritten, ${big.secondRun.changed.toLocaleString('en')} changes)`,
+    s(big.secondRun.ms),
+    's',
+    s(big.reference.ms),
+    'the same statement',
+    '≤ 1.5 × reference and < 30 s',
+    runMet(big.secondRun, big.reference),
+    big.database,
+  );
+  if (big.rfmRun && big.rfmReference)
+    row(
+      `tiering.rfm.full-run.${size}`,
+      'RFM model, first full run',
+      s(big.rfmRun.ms),
+      's',
+      s(big.rfmReference.ms),
+      'one hand-written RFM statement',
+      '≤ 1.5 × reference and < 30 s',
+      runMet(big.rfmRun, big.rfmReference),
+      big.database,
+    );
+  row(
+    `tiering.full-run.peak-rss.${size}`,
+    'peak RSS of the KAM process during the first full run',
+    big.memory.peakRssMb,
+    'MB',
+    1024,
+    'target',
+    '< 1 GB',
+    big.memory.peakRssMb < 1024,
+    big.database,
+  );
+  if (big.simulation)
+    row(
+      `tiering.simulation.${size}`,
+      'simulation of a draft (matrix, distributions, samples)',
+      s(big.simulation.ms),
+      's',
+      s(big.firstRun.ms),
+      'the first full run',
+      '≤ 1.5 × full run',
+      big.simulation.ms <= 1.5 * big.firstRun.ms,
+      big.database,
+    );
+  if (big.listDuringRun)
+    row(
+      `tiering.list-during-run.p99.${size}`,
+      `\`GET /api/v1/customers\` p99 while a full run is in progress (${big.listDuringRun.connections} connections)`,
+      big.listDuringRun.p99,
+      'ms',
+      big.listIdle.p99,
+      'no run',
+      '< 200 ms',
+      big.listDuringRun.p99 < 200,
+      big.database,
+    );
+  if (big.rescore)
+    row(
+      `tiering.rescore.p99.${size}`,
+      `triggered single-customer re-score p99 (${big.rescore.models} models, ${big.rescore.kam.n} customers)`,
+      big.rescore.kam.p99,
+      'ms',
+      big.rescore.reference.p99,
+      "one customer's five metrics, hand-written",
+      '< 20 ms',
+      big.rescore.kam.p99 < 20,
+      big.database,
+    );
+  if (emb) {
+    row(
+      `tiering.embedded.weighted.full-run.first.${M(emb.customers)}`,
+      `embedded database: weighted model, first full run, ${M(emb.customers)} customers`,
+      s(emb.firstRun.ms),
+      's',
+      s(small.firstRun.ms),
+      'the server database, same size',
+      'reported (ratio)',
+      null,
+      emb.database,
+    );
+    if (emb.listDuringRun)
+      row(
+        `tiering.embedded.list-during-run.p99.${M(emb.customers)}`,
+        `embedded database: \`GET /api/v1/customers\` p99 during a full run (${emb.listDuringRun.connections} connections)`,
+        emb.listDuringRun.p99,
+        'ms',
+        emb.listIdle.p99,
+        'no run',
+        '< 200 ms',
+        emb.listDuringRun.p99 < 200,
+        emb.database,
+      );
+  }
+  const detail = (x, label) =>
+    x
+      ? `| ${label} | ${M(x.customers)} | ${s(x.firstRun.ms).toFixed(1)} s | ${s(x.secondRun.ms).toFixed(1)} s | ${x.reference ? `${s(x.reference.ms).toFixed(1)} s` : '–'} | ${x.reference ? `${(x.firstRun.ms / x.reference.ms).toFixed(2)} / ${(x.secondRun.ms / x.reference.ms).toFixed(2)}` : '–'} | ${x.reference ? `${x.reference.tier_mismatches} / ${x.reference.score_mismatches}` : '–'} | ${x.chunks ?? '–'} | ${x.memory.peakRssMb.toFixed(0)} MB |`
+      : '';
+  const l = (x) =>
+    x?.listDuringRun
+      ? `${x.database} (${M(x.customers)}): without a run p50 ${x.listIdle.p50} / p99 ${x.listIdle.p99} / max ${x.listIdle.max} ms (${x.listIdle.rps.toFixed(0)} req/s); during a run p50 ${x.listDuringRun.p50} / p99 ${x.listDuringRun.p99} / max ${x.listDuringRun.max} ms (${x.listDuringRun.rps.toFixed(0)} req/s, ${x.listDuringRun.requests} requests in the first ${x.listDuringRun.loadSeconds} s of a ${s(x.listDuringRun.runMs).toFixed(1)} s run, errors ${x.listDuringRun.errors})`
+      : '';
+  md.push(`## Tiering (issue 6): full runs, simulation, re-scores and the list during a run
+
+Models created through the API by a sales director (\`bench/tiering-models.mjs\`): a weighted model with five
+data dimensions — revenue 12 months (percentile, 30 %), revenue growth (linear −20 %…+50 %, 15 %, missing 30),
+orders 12 months (linear 0…10, 20 %), recency (inverted percentile, 15 %), follow-ups 90 days (linear 0…4, 20 %);
+A ≥ 70, B ≥ 50, C ≥ 30, D — and the default RFM model (365 days, quintiles). Runs go through
+\`POST /tiering/models/:id/runs\` and the job it queues (inline driver, in the bench's own process, whose
+RSS is sampled every 100 ms). **Reference**: ONE hand-written statement computing the same five metrics,
+breakpoints, normalised scores, weighted score and tier into a TEMP table (\`referenceSql\` in
+\`bench/tiering.mjs\`, decision 0020), measured in the same run right after the first full run; then every
+customer's tier and score are compared with KAM's (mismatches below; they must be 0). RFM likewise
+(\`rfmReferenceSql\`, segment and R-F-M code compared: ${big.rfmReference ? `${big.rfmReference.segment_mismatches} / ${big.rfmReference.code_mismatches} mismatches` : 'not run'}). The list: an account
+manager's first page (\`status=active&industry=C\`, as in the customer-list bench) under
+${big.listDuringRun?.connections ?? '–'} concurrent connections, without a run and while a full run of the weighted model is in
+progress. Re-scores: \`rescoreCustomers\` (what the \`tiering.triggered\` job and an approved manual tier
+run) for random customers, one transaction each, both published models.
+
+| measure | KAM | reference | ratio | target | met |
+|---|---|---|---|---|---|
+${rows.join('\n')}
+
+| database | customers | first run | next run | reference | ratio (first / next) | mismatches (tier / score) | chunks | peak RSS |
+|---|---|---|---|---|---|---|---|---|
+${[detail(big, big.database), detail(small, small?.database), detail(emb, emb?.database)].filter(Boolean).join('\n')}
+
+Lists: ${[l(big), l(emb)].filter(Boolean).join('; ')}.
+${emb ? `The embedded database's process holds the database itself (PGlite in a worker thread): its RSS is not comparable with the server's.\n` : ''}
+### EXPLAIN (ANALYZE, BUFFERS) of one chunk of the first full run (${size}, rolled back)
+
+\`\`\`
+${big.chunkPlan}
+\`\`\`
+`);
+} else {
+  keepPrevious('tiering.');
+  md.push(
+    keptSection(
+      'Tiering',
+      '## Tiering\n\nNot run in this invocation; its entries in `results.json` are kept from their run.\n',
+    ),
   );
 }
 
 const loadAfter = load();
-let genMd = '';
+let genMd = generation ? '' : keptSection('Generating the tenant', '');
 if (generation) {
   const steps = generation.timings.steps;
   const sum = (re) => steps.filter((s) => re.test(s.step)).reduce((a, s) => a + s.ms, 0);

@@ -112,8 +112,20 @@ const isDecimal = (v: unknown) => typeof v !== 'boolean' && toDec(v) !== null;
 
 // ——— normalisers ——————————————————————————————————————————————————————————————————————————
 
+/**
+ * The helper columns of a percentile rank (`percentileLevels`): `pa` = breakpoints ≤ v, `pf` = breakpoints
+ * < v (counted by binary search with width_bucket), `lo`/`hi` = the breakpoints b[pf], b[pf + 1] around v.
+ */
+type PercentileColumn = (metric: string, name: 'pa' | 'pf' | 'lo' | 'hi') => string;
+
 /** Normalised score (numeric, 2 decimals) of metric column `v`, or NULL when it cannot be read. */
-function normaliserSql(n: Normaliser, metric: string, v: string, p: Params, stats: RunStatistics): string {
+function normaliserSql(
+  n: Normaliser,
+  metric: string,
+  v: string,
+  stats: RunStatistics,
+  pc: PercentileColumn,
+): string {
   const numeric = metricType(metric) === 'numeric';
   switch (n.kind) {
     case 'linear':
@@ -130,14 +142,14 @@ function normaliserSql(n: Normaliser, metric: string, v: string, p: Params, stat
     }
     case 'percentile': {
       if (!numeric) return 'NULL::numeric';
-      const breakpoints = stats.percentiles[metric] ?? [];
-      if (breakpoints.length === 0) return `CASE WHEN ${v} IS NULL THEN NULL ELSE 0.00 END`;
-      // ascending breakpoints and their negation reversed (also ascending): width_bucket counts, by binary
-      // search, the breakpoints ≤ v and (on the negated array) the breakpoints ≥ v
-      const negated = [...breakpoints].reverse().map((b) => (b.startsWith('-') ? b.slice(1) : `-${b}`));
-      const bp = `${p.add(breakpoints)}::numeric[]`;
-      const nb = `${p.add(negated)}::numeric[]`;
-      return `CASE WHEN ${v} IS NULL THEN NULL ELSE kam_percentile_rank(${v}, ${bp}, ${breakpoints.length} - width_bucket(-${v}, ${nb}), width_bucket(${v}, ${bp})) END`;
+      const k = (stats.percentiles[metric] ?? []).length;
+      if (k === 0) return `CASE WHEN ${v} IS NULL THEN NULL ELSE 0.00 END`;
+      // @kam/domain percentileRank between the breakpoints (the database's kam_percentile_rank, written
+      // out over helper columns: as a function call its division is not inlined and costs ~40 µs a row)
+      const [pa, pf, lo, hi] = (['pa', 'pf', 'lo', 'hi'] as const).map((x) => pc(metric, x));
+      return `CASE WHEN ${v} IS NULL THEN NULL WHEN ${pa} = 0 THEN 0.00 WHEN ${pf} > ${k - 1} THEN 100.00
+        WHEN ${pa} > ${pf} THEN kam_div_half_up(10000 * (${pf} + ${pa} - 1), ${2 * (k - 1)}) * 0.01
+        ELSE kam_div_half_up(((${pf} - 1) * (${hi} - ${lo}) + (${v} - ${lo})) * 10000, (${hi} - ${lo}) * ${k - 1}) * 0.01 END`;
     }
     case 'bands': {
       if (!numeric) return 'NULL::numeric';
@@ -145,7 +157,7 @@ function normaliserSql(n: Normaliser, metric: string, v: string, p: Params, stat
       return `CASE WHEN ${v} IS NULL THEN NULL ${arms.join(' ')} ELSE round(${num(n.otherwise)}, 2) END`;
     }
     case 'inverted':
-      return `(100.00 - (${normaliserSql(n.of, metric, v, p, stats)}))`;
+      return `(100.00 - (${normaliserSql(n.of, metric, v, stats, pc)}))`;
     case 'category': {
       const arms = n.categories
         .map((c) => {
@@ -157,6 +169,40 @@ function normaliserSql(n: Normaliser, metric: string, v: string, p: Params, stat
       return `CASE WHEN ${v} IS NULL THEN NULL ${arms.join(' ')} ELSE round(${num(n.otherwise)}, 2) END`;
     }
   }
+}
+
+/**
+ * The levels that compute the percentile helper columns of `metrics` over the metrics CTE `m0`, ending
+ * in `m` (or `m` = the metrics themselves when there are none): `pa`/`pf` by binary search over the
+ * run's breakpoints (ascending, and negated in reverse for the breakpoints ≥ v), then `lo`/`hi`.
+ */
+function percentileLevels(
+  metrics: readonly string[],
+  stats: RunStatistics,
+  p: Params,
+): { levels: (metricsSql: string) => string; column: PercentileColumn } {
+  const used = metrics.filter((k) => (stats.percentiles[k] ?? []).length > 0);
+  const column: PercentileColumn = (metric, name) => `m.${ident(`${name}:${metric}`)}`;
+  if (used.length === 0) return { levels: (sql) => `m AS MATERIALIZED (${sql})`, column };
+  const first: string[] = [];
+  const second: string[] = [];
+  for (const key of used) {
+    const breakpoints = stats.percentiles[key]!;
+    const negated = [...breakpoints].reverse().map((b) => (b.startsWith('-') ? b.slice(1) : `-${b}`));
+    const bp = `(${p.add(breakpoints)}::numeric[])`;
+    const nb = `(${p.add(negated)}::numeric[])`;
+    const v = `m0.${ident(key)}`;
+    const pf = `m1.${ident(`pf:${key}`)}`;
+    first.push(`width_bucket(${v}, ${bp}) AS ${ident(`pa:${key}`)}`);
+    first.push(`${breakpoints.length} - width_bucket(-${v}, ${nb}) AS ${ident(`pf:${key}`)}`);
+    second.push(`${bp}[${pf}] AS ${ident(`lo:${key}`)}`, `${bp}[${pf} + 1] AS ${ident(`hi:${key}`)}`);
+  }
+  return {
+    levels: (sql) => `m0 AS MATERIALIZED (${sql}),
+  m1 AS (SELECT m0.*, ${first.join(', ')} FROM m0 OFFSET 0),
+  m AS (SELECT m1.*, ${second.join(', ')} FROM m1 OFFSET 0)`,
+    column,
+  };
 }
 
 // ——— conditions ——————————————————————————————————————————————————————————————————————————
@@ -211,16 +257,53 @@ export interface ScoringOptions {
    * unchanged customer gets exactly the full run's decision, however often it is re-scored.
    */
   previousFrom?: 'current' | 'last_result';
+  /**
+   * false: `metrics`, `breakdown` and `detail` are NULL (a simulation aggregates a million decisions and
+   * needs the documents of its few sample customers only; it scores those again with them).
+   */
+  json?: boolean;
 }
 
-const jsonArray = (items: string[]) => `jsonb_build_array(${items.join(', ')})`;
+// JSON built as text and cast to jsonb once: jsonb_build_object builds and sorts a jsonb value per
+// call, about twice the cost of concatenating the same document (the cast normalises it identically).
+/** A JSON document from text pieces: `'…' || expr || '…'` (literal parts are JSON already). */
+const jsonText = (parts: (string | { sql: string })[]) => {
+  const out: string[] = [];
+  let lit = '';
+  for (const x of parts) {
+    if (typeof x === 'string') lit += x;
+    else {
+      if (lit) out.push(str(lit));
+      lit = '';
+      out.push(x.sql);
+    }
+  }
+  if (lit) out.push(str(lit));
+  return { sql: `(${out.join(' || ')})` };
+};
+type JsonSql = { sql: string };
+/** A JSON object of `[key, value]` pairs (value: a JSON text expression). */
+const jsonObject = (pairs: (readonly [string, JsonSql])[]) =>
+  jsonText(['{', ...pairs.flatMap(([k, v], i) => [`${i ? ',' : ''}${JSON.stringify(k)}:`, v]), '}']);
+const jsonList = (items: { sql: string }[]) =>
+  jsonText(['[', ...items.flatMap((v, i) => (i ? [',', v] : [v])), ']']);
+/** Values as JSON text: decimals as strings (the stored form), any text escaped, booleans, integers. */
+const jDecimal = (e: string) => ({ sql: `coalesce('"' || (${e})::text || '"', 'null')` });
+const jString = (e: string) => ({ sql: `coalesce(to_json((${e})::text)::text, 'null')` });
+const jBool = (e: string) => ({
+  sql: `CASE WHEN ${e} THEN 'true' WHEN NOT ${e} THEN 'false' ELSE 'null' END`,
+});
+const jInt = (e: string) => ({ sql: `coalesce((${e})::text, 'null')` });
+/** A metric's value as the stored text: numbers as decimal strings, categories escaped. */
+const jMetric = (metric: string, e: string) => (metricType(metric) === 'numeric' ? jDecimal(e) : jString(e));
 
 /** The scoring statement of a model (see the module comment). Parameters are added to `p`. */
 export function scoringSql(model: RunnableModel, opts: ScoringOptions, p: Params): string {
   if (model.kind === 'rfm') return rfmScoringSql(model, opts, p);
   const metrics = modelMetrics(model);
   const m = metricsSql(metrics, { asOf: opts.asOf, customers: opts.customers }, p);
-  const metricsJson = `jsonb_build_object(${metrics.map((k) => `${str(k)}, h.${ident(k)}::text`).join(', ')})`;
+  const pct = percentileLevels(percentileMetrics(model), opts.stats, p);
+  const metricsJson = `${jsonObject(metrics.map((k) => [k, jMetric(k, `h.${ident(k)}`)])).sql}::jsonb`;
   const tiers = modelTiers(model).map((t) => t.id);
   const rankOf = (id: string) => tiers.indexOf(id);
   const tiersParam = `${p.add(tiers)}::text[]`;
@@ -231,22 +314,32 @@ export function scoringSql(model: RunnableModel, opts: ScoringOptions, p: Params
   const aCols: string[] = [];
   let scoreExpr = 'NULL::numeric';
   let rawRank: string;
-  let breakdown = `'[]'::jsonb`;
+  let breakdown = `'[]'::jsonb`; // over the last level, h
   const conditionCols: string[][] = [];
   if (model.kind === 'weighted') {
     model.dimensions.forEach((d: Dimension, i) => {
-      aCols.push(`${normaliserSql(d.normaliser, d.metric, `m.${ident(d.metric)}`, p, opts.stats)} AS n${i}`);
+      aCols.push(
+        `${normaliserSql(d.normaliser, d.metric, `m.${ident(d.metric)}`, opts.stats, pct.column)} AS n${i}`,
+      );
     });
-    const norm = (i: number) => `coalesce(b.n${i}, round(${num(model.dimensions[i]!.missingScore)}, 2))`;
-    const contribution = (i: number) => `(${norm(i)} * ${num(model.dimensions[i]!.weight)} * 0.01)`;
-    scoreExpr = `round(${model.dimensions.map((_, i) => contribution(i)).join(' + ')}, 2)`;
-    breakdown = jsonArray(
-      model.dimensions.map(
-        (d, i) =>
-          `jsonb_build_object('key', ${str(d.key)}, 'value', b.${ident(d.metric)}::text, 'missing', b.n${i} IS NULL,
-            'normalised', ${norm(i)}::text, 'contribution', ${contribution(i)}::text)`,
-      ),
-    );
+    const norm = (a: string, i: number) =>
+      `coalesce(${a}.n${i}, round(${num(model.dimensions[i]!.missingScore)}, 2))`;
+    const contribution = (a: string, i: number) =>
+      `(${norm(a, i)} * ${num(model.dimensions[i]!.weight)} * 0.01)`;
+    scoreExpr = `round(${model.dimensions.map((_, i) => contribution('b', i)).join(' + ')}, 2)`;
+    breakdown = `${
+      jsonList(
+        model.dimensions.map((d, i) =>
+          jsonObject([
+            ['key', { sql: str(JSON.stringify(d.key)) }],
+            ['value', jMetric(d.metric, `h.${ident(d.metric)}`)],
+            ['missing', jBool(`h.n${i} IS NULL`)],
+            ['normalised', jDecimal(norm('h', i))],
+            ['contribution', jDecimal(contribution('h', i))],
+          ]),
+        ),
+      ).sql
+    }::jsonb`;
     const arms = model.tiers.map((t, i) => `WHEN c.score >= ${num(t.minScore)} THEN ${i}`);
     rawRank = `CASE ${arms.join(' ')} ELSE ${tiers.length - 1} END`;
   } else {
@@ -313,24 +406,51 @@ export function scoringSql(model: RunnableModel, opts: ScoringOptions, p: Params
        LEFT JOIN tier_results lr ON lr.tenant_id = kam_tenant() AND lr.model_id = ${modelParam} AND lr.customer_id = d.customer_id${sf('lr.customer_id')}`
              : ''
          }`;
-  const criteriaJson =
-    model.kind === 'criteria'
-      ? `, 'conditions', ${jsonArray(conditionCols.map((names) => jsonArray(names.map((n) => `h.${n}`))))}`
-      : '';
-  const detail = `jsonb_build_object(
-      'floors', ${jsonArray(model.floors.map((_, i) => `h.fl${i}`))},
-      'caps', ${jsonArray(model.caps.map((_, i) => `h.cp${i}`))}${criteriaJson},
-      'floored', (${tiersParam})[h.floored_rank + 1], 'held', (${tiersParam})[h.held_rank + 1],
-      'capped', (${tiersParam})[h.capped_rank + 1],
-      'hysteresis', h.h_outcome, 'belowCount', h.below_count,
-      'previous', h.prev_held, 'previousBelowCount', h.prev_count,
-      'override', CASE WHEN h.ov_id IS NOT NULL THEN jsonb_build_object('id', h.ov_id, 'tier', h.ov_tier,
-        'until', h.ov_until::text, 'reason', h.ov_reason, 'known', h.ov_rank IS NOT NULL) END)`;
+  // tier ids as JSON strings, by rank
+  const tiersJson =
+    opts.json === false ? 'NULL::text[]' : `${p.add(tiers.map((t) => JSON.stringify(t)))}::text[]`;
+  const tierAt = (rank: string) => ({ sql: `coalesce((${tiersJson})[${rank} + 1], 'null')` });
+  const detail = `${
+    jsonObject([
+      ['floors', jsonList(model.floors.map((_, i) => jBool(`h.fl${i}`)))],
+      ['caps', jsonList(model.caps.map((_, i) => jBool(`h.cp${i}`)))],
+      ...(model.kind === 'criteria'
+        ? [
+            [
+              'conditions',
+              jsonList(conditionCols.map((names) => jsonList(names.map((n) => jBool(`h.${n}`))))),
+            ] as const,
+          ]
+        : []),
+      ['floored', tierAt('h.floored_rank')],
+      ['held', tierAt('h.held_rank')],
+      ['capped', tierAt('h.capped_rank')],
+      ['hysteresis', jString('h.h_outcome')],
+      ['belowCount', jInt('h.below_count')],
+      ['previous', jString('h.prev_held')],
+      ['previousBelowCount', jInt('h.prev_count')],
+      [
+        'override',
+        {
+          sql: `CASE WHEN h.ov_id IS NULL THEN 'null' ELSE ${
+            jsonObject([
+              ['id', jString('h.ov_id')],
+              ['tier', jString('h.ov_tier')],
+              ['until', jString('h.ov_until')],
+              ['reason', jString('h.ov_reason')],
+              ['known', jBool('h.ov_rank IS NOT NULL')],
+            ]).sql
+          } END`,
+        },
+      ],
+    ]).sql
+  }::jsonb`;
   const base = model.kind === 'weighted' ? 'threshold' : 'criteria';
+  const json = opts.json !== false;
 
-  return `WITH m AS MATERIALIZED (${m}),
+  return `WITH ${pct.levels(m)},
   b AS (SELECT m.*${aCols.map((c) => `, ${c}`).join('')} FROM m OFFSET 0),
-  c AS (SELECT b.*, ${scoreExpr} AS score, ${breakdown} AS breakdown FROM b OFFSET 0),
+  c AS (SELECT b.*, ${scoreExpr} AS score FROM b OFFSET 0),
   d AS (SELECT c.*, ${rawRank} AS raw_rank FROM c OFFSET 0),
   e AS (SELECT d.*, LEAST(d.raw_rank${floorArms.map((a) => `, ${a}`).join('')}) AS floored_rank,
           cur.tier AS cur_tier, ${prevHeld} AS prev_held, ${prevCount} AS prev_count, ${prevRank} AS prev_rank,
@@ -346,7 +466,7 @@ export function scoringSql(model: RunnableModel, opts: ScoringOptions, p: Params
   g AS (SELECT f.*, CASE WHEN f.h_outcome = 'held' THEN f.prev_rank ELSE f.floored_rank END AS held_rank,
           CASE WHEN f.h_outcome = 'held' THEN greatest(0, f.prev_count) + 1 ELSE 0 END AS below_count FROM f OFFSET 0),
   h AS (SELECT g.*, GREATEST(g.held_rank${capArms.map((a) => `, ${a}`).join('')}) AS capped_rank FROM g OFFSET 0)
-  SELECT h.customer_id, ${metricsJson} AS metrics,
+  SELECT h.customer_id, ${json ? metricsJson : 'NULL::jsonb'} AS metrics,
     h.score::text AS score,
     (${tiersParam})[h.raw_rank + 1] AS raw_tier,
     (${tiersParam})[coalesce(h.ov_rank, h.capped_rank) + 1] AS tier,
@@ -357,8 +477,8 @@ export function scoringSql(model: RunnableModel, opts: ScoringOptions, p: Params
          WHEN h.held_rank <> h.floored_rank THEN 'hysteresis'
          WHEN h.floored_rank <> h.raw_rank THEN 'floor'
          ELSE '${base}' END AS decided_by,
-    h.breakdown,
-    ${detail} AS detail,
+    ${json ? breakdown : 'NULL::jsonb'} AS breakdown,
+    ${json ? detail : 'NULL::jsonb'} AS detail,
     h.cur_tier
   FROM h`;
 }
@@ -372,7 +492,10 @@ function rfmScoringSql(model: RfmModel, opts: ScoringOptions, p: Params): string
   const r = `m.${ident(model.metrics.recency)}`;
   const f = `m.${ident(model.metrics.frequency)}`;
   const mo = `m.${ident(model.metrics.monetary)}`;
-  const cuts = (d: 'recency' | 'frequency' | 'monetary') => `${p.add(rfm[d].cuts)}::numeric[]`;
+  // the cut points as the ascending arrays rfmBin searches (recency's are stored descending)
+  const asc = (cuts: string[]) => `${p.add([...cuts].reverse())}::numeric[]`;
+  const negated = (cuts: string[]) =>
+    `${p.add([...cuts].reverse().map((c) => (c.startsWith('-') ? c.slice(1) : `-${c}`)))}::numeric[]`;
   const modelParam = `${p.add(opts.modelId)}::uuid`;
   const high = (v: string, d: 'recency' | 'frequency' | 'monetary', score: string) => {
     const s = rfm[d];
@@ -382,28 +505,60 @@ function rfmScoringSql(model: RfmModel, opts: ScoringOptions, p: Params): string
     const op = d === 'recency' ? '<=' : '>=';
     return `coalesce(${v} * ${s.count} ${op} ${num(s.sum)}, FALSE)`;
   };
-  const metricsJson = `jsonb_build_object(${keys.map((k) => `${str(k)}, s.${ident(k)}::text`).join(', ')})`;
-  const stateJoin = `LEFT JOIN tier_current cur ON cur.tenant_id = kam_tenant() AND cur.model_id = ${modelParam} AND cur.customer_id = s.customer_id${selectionFilter(opts.customers, p)('cur.customer_id')}`;
+  const metricsJson = `${jsonObject(keys.map((k) => [k, jMetric(k, `t.${ident(k)}`)])).sql}::jsonb`;
+  const stateJoin = `LEFT JOIN tier_current cur ON cur.tenant_id = kam_tenant() AND cur.model_id = ${modelParam} AND cur.customer_id = t.customer_id${selectionFilter(opts.customers, p)('cur.customer_id')}`;
   const segment = `CASE WHEN s.mh THEN 'important_' ELSE 'general_' END ||
       CASE WHEN s.rh THEN CASE WHEN s.fh THEN 'value' ELSE 'development' END
            ELSE CASE WHEN s.fh THEN 'retention' ELSE 'winback' END END`;
+  const breakdown = jsonText([
+    '{"r":',
+    { sql: 't.r_score::text' },
+    ',"f":',
+    { sql: 't.f_score::text' },
+    ',"m":',
+    { sql: 't.m_score::text' },
+    ',"code":"',
+    { sql: 't.r_score::text || t.f_score::text || t.m_score::text' },
+    '","high":{"r":',
+    { sql: 't.rh::text' },
+    ',"f":',
+    { sql: 't.fh::text' },
+    ',"m":',
+    { sql: 't.mh::text' },
+    '}}',
+  ]).sql;
   return `WITH m AS MATERIALIZED (${m}),
   q AS (SELECT m.*,
-      1 + (SELECT count(*) FROM unnest(${cuts('recency')}) x WHERE ${r} < x)::int AS r_score,
-      1 + (SELECT count(*) FROM unnest(${cuts('frequency')}) x WHERE ${f} > x)::int AS f_score,
-      1 + (SELECT count(*) FROM unnest(${cuts('monetary')}) x WHERE ${mo} > x)::int AS m_score
+      ${rfmBin(r, 'recency', asc(rfm.recency.cuts), rfm.recency.cuts.length)} AS r_score,
+      ${rfmBin(f, 'frequency', negated(rfm.frequency.cuts), rfm.frequency.cuts.length)} AS f_score,
+      ${rfmBin(mo, 'monetary', negated(rfm.monetary.cuts), rfm.monetary.cuts.length)} AS m_score
     FROM m OFFSET 0),
   s AS (SELECT q.*, ${high(`q.${ident(model.metrics.recency)}`, 'recency', 'q.r_score')} AS rh,
       ${high(`q.${ident(model.metrics.frequency)}`, 'frequency', 'q.f_score')} AS fh,
-      ${high(`q.${ident(model.metrics.monetary)}`, 'monetary', 'q.m_score')} AS mh FROM q OFFSET 0)
-  SELECT s.customer_id, ${metricsJson} AS metrics, NULL::text AS score,
-    ${segment} AS raw_tier, ${segment} AS tier, ${segment} AS held_tier, 0 AS below_count, 'rfm' AS decided_by,
-    jsonb_build_object('r', s.r_score, 'f', s.f_score, 'm', s.m_score,
-      'code', s.r_score::text || s.f_score::text || s.m_score::text,
-      'high', jsonb_build_object('r', s.rh, 'f', s.fh, 'm', s.mh)) AS breakdown,
+      ${high(`q.${ident(model.metrics.monetary)}`, 'monetary', 'q.m_score')} AS mh FROM q OFFSET 0),
+  t AS (SELECT s.*, ${segment} AS segment FROM s OFFSET 0)
+  SELECT t.customer_id, ${opts.json !== false ? metricsJson : 'NULL::jsonb'} AS metrics, NULL::text AS score,
+    t.segment AS raw_tier, t.segment AS tier, t.segment AS held_tier, 0 AS below_count, 'rfm' AS decided_by,
+    ${opts.json !== false ? `${breakdown}::jsonb` : 'NULL::jsonb'} AS breakdown,
     '{}'::jsonb AS detail,
     cur.tier AS cur_tier
-  FROM s ${stateJoin}`;
+  FROM t ${stateJoin}`;
+}
+
+/**
+ * An RFM bin score 1…bins (@kam/domain `scoreRfm`): 1 + the cut points beyond the value — for recency
+ * the cuts above it (fewer days is better), for frequency and monetary the cuts below it; a missing
+ * value scores 1. Counted by binary search: `sorted` is the cuts ascending (recency) or negated in
+ * reverse order (frequency, monetary: the cuts < v are those whose negation is > −v), `k` their number.
+ */
+function rfmBin(
+  v: string,
+  dim: 'recency' | 'frequency' | 'monetary',
+  sorted: string,
+  k: number | string,
+): string {
+  const probe = dim === 'recency' ? v : `-${v}`;
+  return `coalesce(1 + ${k} - width_bucket(${probe}, ${sorted}), 1)::int`;
 }
 
 // ——— population statistics ————————————————————————————————————————————————————————————————
@@ -412,56 +567,62 @@ function rfmScoringSql(model: RfmModel, opts: ScoringOptions, p: Params): string
  * The statistics a full run (or a simulation) scores with: percentile breakpoints b_i =
  * sorted[round_half_up((n − 1)·i / 100)] (@kam/domain `percentileBreakpoints`), and for RFM the cut
  * points c_j = v₍⌈j·n/bins⌉₎ (ascending; descending for recency), counts and sums (`rfmStatistics`).
- * One statement over all live customers; RFM score sums need the cut points, so a second one.
+ * One statement over all live customers (for RFM also the score sums, which need the cut points).
  */
 export function statisticsSql(model: RunnableModel, asOf: string, p: Params): string | null {
   const percentiles = percentileMetrics(model);
   const cols: string[] = ['(SELECT count(*) FROM m)::int AS population'];
-  let metrics: string[] = percentiles;
-  let windowDays: number | undefined;
+  const metrics: string[] = percentiles;
+  // The k-th smallest value (1-based) of a column as percentile_disc at (k − ½) / n: the ordered-set
+  // aggregate picks row ⌈f·n⌉ = k after ONE sort of the column. (A join of the positions with
+  // row_number() has a condition on both sides — a nested loop of 101 × n rows.)
+  const nth = (
+    key: string,
+    k: string,
+    dir: 'ASC' | 'DESC',
+    last: number,
+    type: 'text' | 'numeric' = 'text',
+  ) =>
+    `(SELECT coalesce((percentile_disc((
+          SELECT array_agg((((${k}) - 0.5) / nullif(c.n, 0))::float8 ORDER BY g.i)
+          FROM (SELECT count(${ident(key)})::bigint AS n FROM m) c, generate_series(0, ${last}) g(i)))
+        WITHIN GROUP (ORDER BY ${ident(key)} ${dir}))::${type}[], '{}'::${type}[])
+      FROM m WHERE ${ident(key)} IS NOT NULL)`;
   for (const key of percentiles) {
-    cols.push(`(SELECT coalesce(array_agg(r.v::text ORDER BY g.i), '{}'::text[])
-      FROM generate_series(0, 100) g(i)
-      JOIN (SELECT ${ident(key)} AS v, row_number() OVER (ORDER BY ${ident(key)}) AS rn, count(*) OVER () AS n
-            FROM m WHERE ${ident(key)} IS NOT NULL) r ON r.rn = (2 * (r.n - 1) * g.i + 100) / 200 + 1) AS ${ident(`bp:${key}`)}`);
+    // b_i = sorted[round_half_up((n − 1)·i / 100)], i = 0…100 (1-based: + 1)
+    cols.push(`${nth(key, '(2 * (c.n - 1) * g.i + 100) / 200 + 1', 'ASC', 100)} AS ${ident(`bp:${key}`)}`);
   }
   if (model.kind === 'rfm') {
-    metrics = modelMetrics(model);
-    windowDays = model.windowDays;
+    // cut points, counts, sums and the score sums in ONE statement (the sums need the cut points: they
+    // are computed from the same metrics, not by a second pass over orders)
+    const metricsRfm = modelMetrics(model);
+    const m = metricsSql(metricsRfm, { asOf, windowDays: model.windowDays, customers: { kind: 'all' } }, p);
     const dims = [
       ['recency', model.metrics.recency, 'DESC'],
       ['frequency', model.metrics.frequency, 'ASC'],
       ['monetary', model.metrics.monetary, 'ASC'],
     ] as const;
-    for (const [dim, key, dir] of dims) {
-      cols.push(`(SELECT coalesce(array_agg(r.v::text ORDER BY g.j), '{}'::text[])
-        FROM generate_series(1, ${model.bins - 1}) g(j)
-        JOIN (SELECT ${ident(key)} AS v, row_number() OVER (ORDER BY ${ident(key)} ${dir}) AS rn, count(*) OVER () AS n
-              FROM m WHERE ${ident(key)} IS NOT NULL) r ON r.rn = (g.j * r.n + ${model.bins - 1}) / ${model.bins}) AS ${ident(`cuts:${dim}`)}`);
-      cols.push(`(SELECT count(${ident(key)}) FROM m)::int AS ${ident(`count:${dim}`)}`);
-      cols.push(`(SELECT coalesce(sum(${ident(key)}), 0)::text FROM m) AS ${ident(`sum:${dim}`)}`);
-    }
+    const cutCols = dims.map(
+      ([dim, key, dir]) =>
+        // c_j = v₍⌈j·n/bins⌉₎, j = 1…bins − 1 (the series runs 0…bins − 2: j = i + 1)
+        `${nth(key, `((g.i + 1) * c.n + ${model.bins - 1}) / ${model.bins}`, dir, model.bins - 2, 'numeric')} AS ${dim}`,
+    );
+    // ascending (recency) or negated-reversed (frequency, monetary) arrays for rfmBin
+    const sortedCol = (dim: string) =>
+      dim === 'recency'
+        ? `ARRAY(SELECT u.x FROM unnest(c.recency) WITH ORDINALITY u(x, i) ORDER BY u.i DESC)`
+        : `ARRAY(SELECT -u.x FROM unnest(c.${dim}) WITH ORDINALITY u(x, i) ORDER BY u.i DESC)`;
+    const sums = dims.map(
+      ([dim, key]) =>
+        `coalesce(sum(${rfmBin(`m.${ident(key)}`, dim, `k.${dim}`, `cardinality(k.${dim})`)}), 0)::int AS ${ident(`scoreSum:${dim}`)},
+       count(m.${ident(key)})::int AS ${ident(`count:${dim}`)}, coalesce(sum(m.${ident(key)}), 0)::text AS ${ident(`sum:${dim}`)}`,
+    );
+    return `WITH m AS MATERIALIZED (${m}),
+  c AS MATERIALIZED (SELECT ${cutCols.join(', ')}),
+  k AS MATERIALIZED (SELECT ${dims.map(([dim]) => `${sortedCol(dim)} AS ${dim}`).join(', ')} FROM c)
+  SELECT z.*, ${dims.map(([dim]) => `c.${dim}::text[] AS ${ident(`cuts:${dim}`)}`).join(', ')}
+  FROM c, (SELECT count(*)::int AS population, ${sums.join(',\n       ')} FROM m, k) z`;
   }
-  const m = metricsSql(metrics, { asOf, windowDays, customers: { kind: 'all' } }, p);
+  const m = metricsSql(metrics, { asOf, customers: { kind: 'all' } }, p);
   return `WITH m AS MATERIALIZED (${m}) SELECT ${cols.join(',\n  ')}`;
-}
-
-/** RFM score sums of the population (the part of `RfmStatistics` that needs the cut points). */
-export function rfmScoreSumsSql(model: RfmModel, asOf: string, stats: RfmStatistics, p: Params): string {
-  const m = metricsSql(
-    modelMetrics(model),
-    {
-      asOf,
-      windowDays: model.windowDays,
-      customers: { kind: 'all' },
-    },
-    p,
-  );
-  const bin = (key: string, cuts: string[], op: '<' | '>') =>
-    `1 + (SELECT count(*) FROM unnest(${p.add(cuts)}::numeric[]) x WHERE m.${ident(key)} ${op} x)`;
-  return `WITH m AS MATERIALIZED (${m})
-    SELECT coalesce(sum(${bin(model.metrics.recency, stats.recency.cuts, '<')}), 0)::int AS recency,
-           coalesce(sum(${bin(model.metrics.frequency, stats.frequency.cuts, '>')}), 0)::int AS frequency,
-           coalesce(sum(${bin(model.metrics.monetary, stats.monetary.cuts, '>')}), 0)::int AS monetary
-    FROM m`;
 }

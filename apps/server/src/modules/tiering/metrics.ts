@@ -122,11 +122,21 @@ export function metricType(key: string): 'numeric' | 'text' {
   return def.type;
 }
 
-/** Which customers a statement covers: all live ones, a keyset range of ids, or one. */
+/** The source columns (`o.rev_w`, `f.n_90`, …) the expressions of `metrics` read. */
+function usedColumns(metrics: readonly string[]): Set<string> {
+  const used = new Set<string>();
+  for (const k of metrics) {
+    for (const m of METRIC_SQL[k]!.expr.matchAll(/\b(o|f|s)\.([a-z_0-9]+)/g)) used.add(`${m[1]}.${m[2]}`);
+  }
+  return used;
+}
+
+/** Which customers a statement covers: all live ones, a keyset range of ids, one, or a few listed. */
 export type CustomerSelection =
   | { kind: 'all' }
   | { kind: 'range'; after: string | null; upTo: string }
-  | { kind: 'one'; customerId: string };
+  | { kind: 'one'; customerId: string }
+  | { kind: 'ids'; ids: readonly string[] };
 
 /**
  * The condition (` AND …`, or empty) that restricts a customer-id column to a selection; the
@@ -137,6 +147,10 @@ export function selectionFilter(sel: CustomerSelection, p: Params): (col: string
   if (sel.kind === 'one') {
     const id = p.add(sel.customerId);
     return (col) => ` AND ${col} = ${id}::uuid`;
+  }
+  if (sel.kind === 'ids') {
+    const ids = p.add(sel.ids);
+    return (col) => ` AND ${col} = ANY(${ids}::uuid[])`;
   }
   const upTo = p.add(sel.upTo);
   const after = sel.after === null ? null : p.add(sel.after);
@@ -169,42 +183,70 @@ export function metricsSql(metrics: readonly string[], opts: MetricsSqlOptions, 
   const range = selectionFilter(opts.customers, p);
   const joins: string[] = [];
   const inWindow = (col: string) => `${col} > ${D} - ${W} AND ${col} <= ${D}`;
+  // Only the aggregate columns the chosen metrics read are computed (an unused count(DISTINCT …) or
+  // min/max costs a sort or a comparison per row), and rows no aggregate can use are left out by
+  // the source's WHERE: the FILTER clauses still decide, so the values are the same.
+  const used = usedColumns(keys);
+  const pick = (alias: string, columns: Record<string, string>) =>
+    Object.entries(columns)
+      .filter(([name]) => used.has(`${alias}.${name}`))
+      .map(([name, sql]) => `,\n        ${sql} AS ${name}`)
+      .join('');
   if (sources.has('orders')) {
     const signed = `CASE o.status WHEN 'confirmed' THEN o.amount WHEN 'returned' THEN -o.amount ELSE 0 END`;
+    const columns = pick('o', {
+      rev_w: `sum(${signed}) FILTER (WHERE ${inWindow('o.ordered_at')})`,
+      rev_p: `sum(${signed}) FILTER (WHERE o.ordered_at > ${D} - 2 * ${W} AND o.ordered_at <= ${D} - ${W})`,
+      n_w: `count(*) FILTER (WHERE o.status = 'confirmed' AND ${inWindow('o.ordered_at')})`,
+      gm_w: `sum(CASE o.status WHEN 'confirmed' THEN o.gross_margin WHEN 'returned' THEN -o.gross_margin END)
+          FILTER (WHERE ${inWindow('o.ordered_at')} AND o.status <> 'cancelled' AND o.gross_margin IS NOT NULL)`,
+      last_at: `max(o.ordered_at) FILTER (WHERE o.status = 'confirmed' AND o.ordered_at <= ${D})`,
+      first_at: `min(o.ordered_at) FILTER (WHERE o.status = 'confirmed' AND o.ordered_at <= ${D})`,
+      // the distinct periods (0…11) with a confirmed order, as bits: no sort per customer
+      periods_w: `bit_count(bit_or(1 << (((${D} - o.ordered_at) * 12) / ${W}))
+          FILTER (WHERE o.status = 'confirmed' AND ${inWindow('o.ordered_at')})::bit(12))`,
+    });
+    // without first/last order dates only the window (and the previous one) matter
+    const oldest =
+      used.has('o.first_at') || used.has('o.last_at')
+        ? ''
+        : ` AND o.ordered_at > ${D} - ${used.has('o.rev_p') ? '2 * ' : ''}${W}`;
     joins.push(`LEFT JOIN (
-      SELECT o.customer_id,
-        sum(${signed}) FILTER (WHERE ${inWindow('o.ordered_at')}) AS rev_w,
-        sum(${signed}) FILTER (WHERE o.ordered_at > ${D} - 2 * ${W} AND o.ordered_at <= ${D} - ${W}) AS rev_p,
-        count(*) FILTER (WHERE o.status = 'confirmed' AND ${inWindow('o.ordered_at')}) AS n_w,
-        sum(CASE o.status WHEN 'confirmed' THEN o.gross_margin WHEN 'returned' THEN -o.gross_margin END)
-          FILTER (WHERE ${inWindow('o.ordered_at')} AND o.status <> 'cancelled' AND o.gross_margin IS NOT NULL) AS gm_w,
-        max(o.ordered_at) FILTER (WHERE o.status = 'confirmed' AND o.ordered_at <= ${D}) AS last_at,
-        min(o.ordered_at) FILTER (WHERE o.status = 'confirmed' AND o.ordered_at <= ${D}) AS first_at,
-        count(DISTINCT ((${D} - o.ordered_at) * 12) / ${W})
-          FILTER (WHERE o.status = 'confirmed' AND ${inWindow('o.ordered_at')}) AS periods_w
+      SELECT o.customer_id${columns}
       FROM orders o
-      WHERE o.tenant_id = kam_tenant()${range('o.customer_id')}
+      WHERE o.tenant_id = kam_tenant()${range('o.customer_id')} AND o.ordered_at <= ${D}${oldest}
       GROUP BY o.customer_id) o ON o.customer_id = c.id`);
   }
+  // the start of a day in Asia/Shanghai, as a timestamptz (for range conditions on timestamps)
+  const dayStart = (day: string) => `(${day})::timestamp AT TIME ZONE 'Asia/Shanghai'`;
   if (sources.has('follow_ups')) {
     const day = `(f.at AT TIME ZONE 'Asia/Shanghai')::date`;
+    const columns = pick('f', {
+      n_90: `count(*) FILTER (WHERE ${day} > ${D} - 90 AND ${day} <= ${D})`,
+      last_at: `max(${day}) FILTER (WHERE ${day} <= ${D})`,
+    });
+    const oldest = used.has('f.last_at') ? '' : ` AND f.at >= ${dayStart(`${D} - 89`)}`;
     joins.push(`LEFT JOIN (
-      SELECT f.customer_id,
-        count(*) FILTER (WHERE ${day} > ${D} - 90 AND ${day} <= ${D}) AS n_90,
-        max(${day}) FILTER (WHERE ${day} <= ${D}) AS last_at
+      SELECT f.customer_id${columns}
       FROM follow_ups f
-      WHERE f.tenant_id = kam_tenant()${range('f.customer_id')}
+      WHERE f.tenant_id = kam_tenant()${range('f.customer_id')} AND f.at < ${dayStart(`${D} + 1`)}${oldest}
       GROUP BY f.customer_id) f ON f.customer_id = c.id`);
   }
   if (sources.has('service')) {
     const day = `(s.opened_at AT TIME ZONE 'Asia/Shanghai')::date`;
+    const columns = pick('s', {
+      complaints_90: `count(*) FILTER (WHERE s.type = 'complaint' AND ${day} > ${D} - 90 AND ${day} <= ${D})`,
+      rated: 'count(s.satisfaction)',
+      rating_sum: 'sum(s.satisfaction)',
+    });
+    const only =
+      used.has('s.rated') || used.has('s.rating_sum')
+        ? ''
+        : ` AND s.type = 'complaint' AND s.opened_at >= ${dayStart(`${D} - 89`)} AND s.opened_at < ${dayStart(`${D} + 1`)}`;
     joins.push(`LEFT JOIN (
-      SELECT s.customer_id,
-        count(*) FILTER (WHERE s.type = 'complaint' AND ${day} > ${D} - 90 AND ${day} <= ${D}) AS complaints_90,
-        count(s.satisfaction) AS rated,
-        sum(s.satisfaction) AS rating_sum
+      SELECT s.customer_id${columns}
       FROM service_records s
-      WHERE s.tenant_id = kam_tenant()${range('s.customer_id')}
+      WHERE s.tenant_id = kam_tenant()${range('s.customer_id')}${only}
       GROUP BY s.customer_id) s ON s.customer_id = c.id`);
   }
   if (sources.has('payments')) {

@@ -4,27 +4,59 @@
  * of a draft (one read-only statement; only the run row is written), and triggered single-customer
  * re-scores with the population statistics of the model's last full run.
  */
-import { RFM_SEGMENTS, type RfmModel, type RfmStatistics, validateTieringModel } from '@kam/domain';
+import { createHash, randomUUID } from 'node:crypto';
+import {
+  percentileBreakpoints,
+  RFM_SEGMENTS,
+  type RfmStatistics,
+  rfmStatistics,
+  sortedPopulation,
+  validateTieringModel,
+} from '@kam/domain';
+import type pg from 'pg';
 import { Params } from '../../access/sql.js';
 import type { Database, Tx } from '../../db/database.js';
 import { executeClvRun, isClvRun, rescoreClvCustomers } from './clv-run.js';
 import {
+  modelMetrics,
+  percentileMetrics,
   type RunnableModel,
   type RunStatistics,
-  rfmScoreSumsSql,
   type ScoredDetail,
+  type ScoredRow,
   scoringSql,
   statisticsSql,
 } from './compile.js';
-import type { CustomerSelection } from './metrics.js';
+import { type CustomerSelection, metricsSql } from './metrics.js';
 
-/** Customers per chunk of a full run (one transaction each: progress is visible between chunks). */
+/** Customers per chunk of a full run on the server (one transaction each: progress is visible between chunks). */
 export const RUN_CHUNK = 20_000;
 /**
- * The embedded database executes statements on the thread that serves HTTP (PGlite is in-process):
- * smaller chunks keep each blocking statement short (decision 0016; to be measured by the bench).
+ * The embedded database has ONE backend: while a chunk's transaction runs, every other statement (a
+ * customer list) waits for it. So its chunks are sized by time, not count: each chunk aims at
+ * `EMBEDDED_CHUNK_MS`, starting from `EMBEDDED_RUN_CHUNK` customers and rescaled after every chunk by the
+ * time the last one took (decision 0020, measured by bench/tiering.mjs).
  */
-export const EMBEDDED_RUN_CHUNK = 5_000;
+export const EMBEDDED_RUN_CHUNK = 200;
+export const EMBEDDED_CHUNK_MS = 50;
+/**
+ * …and between two chunks the run pauses this long: a request that waited for a chunk runs its next
+ * transaction (a list request is two: the session, then the page) before the next chunk starts, instead
+ * of waiting for that one too.
+ */
+export const EMBEDDED_CHUNK_PAUSE_MS = 20;
+const EMBEDDED_CHUNK_LIMITS = [50, 20_000] as const;
+
+/** The next chunk size: rescaled towards `targetMs` by the last chunk's time, at most ×2 or ÷4 per step. */
+export function nextChunkSize(
+  size: number,
+  ms: number,
+  targetMs: number,
+  [min, max]: readonly [number, number],
+) {
+  const scaled = ms > 0 ? (size * targetMs) / ms : size * 2;
+  return Math.round(Math.min(max, Math.max(min, size / 4, Math.min(scaled, size * 2))));
+}
 
 export interface RunRow {
   id: string;
@@ -60,11 +92,13 @@ export async function loadRun(tx: Tx, runId: string, forUpdate = false): Promise
 /**
  * Statements over many customers join per-customer aggregates: hash joins, never nested loops. Without
  * table statistics (a fresh tenant; the embedded database has no autovacuum) the planner expects one
- * row everywhere and re-aggregates a whole source for every customer — quadratic. For the rest of the
- * caller's transaction.
+ * row everywhere and re-aggregates a whole source for every customer — quadratic. No JIT: the server
+ * estimates these statements expensive enough to compile them, which costs more than it saves (0.2–0.5 s
+ * per chunk, ~2 s for the statistics at 1M customers; decision 0020). For the rest of the caller's
+ * transaction.
  */
 export async function setForManyCustomers(tx: Tx): Promise<void> {
-  await tx.query(`SELECT set_config('enable_nestloop', 'off', true)`);
+  await tx.query(`SELECT set_config('enable_nestloop', 'off', true), set_config('jit', 'off', true)`);
 }
 
 /**
@@ -98,7 +132,7 @@ export async function computeStatistics(tx: Tx, model: RunnableModel, asOf: stri
       cuts: (row[`cuts:${d}`] as string[]).map(canonical),
       count: Number(row[`count:${d}`]),
       sum: canonical(String(row[`sum:${d}`])),
-      scoreSum: 0,
+      scoreSum: Number(row[`scoreSum:${d}`]),
       population: stats.population,
     });
     const rfm: RfmStatistics = {
@@ -107,16 +141,72 @@ export async function computeStatistics(tx: Tx, model: RunnableModel, asOf: stri
       frequency: dim('frequency'),
       monetary: dim('monetary'),
     };
-    const q = new Params();
-    const sums = await tx.query<{ recency: number; frequency: number; monetary: number }>(
-      rfmScoreSumsSql(model as RfmModel, asOf, rfm, q),
-      q.values,
-    );
-    const s = sums.rows[0]!;
-    rfm.recency.scoreSum = s.recency;
-    rfm.frequency.scoreSum = s.frequency;
-    rfm.monetary.scoreSum = s.monetary;
     stats.rfm = rfm;
+  }
+  return stats;
+}
+
+/**
+ * The statistics on the embedded database, where ONE statement over every customer would hold the
+ * only backend for as long as it runs (0.5–1.7 s at 100,000 customers, every request waiting): the
+ * metrics the statistics need are read in chunks sized by time like a run's, and the statistics are
+ * computed from them by the domain's own functions (`percentileBreakpoints`, `rfmStatistics` — the
+ * specification the SQL of `statisticsSql` follows, so both give the same figures). The chunks read
+ * the tenant in separate transactions: a change committed meanwhile may be seen by some chunks.
+ */
+export async function computeStatisticsInChunks(
+  db: Database,
+  tenantId: string,
+  model: RunnableModel,
+  asOf: string,
+): Promise<RunStatistics> {
+  const keys = model.kind === 'rfm' ? modelMetrics(model) : percentileMetrics(model);
+  const windowDays = model.kind === 'rfm' ? model.windowDays : undefined;
+  const values = new Map<string, (string | null)[]>(keys.map((k) => [k, []]));
+  let population = 0;
+  let after: string | null = null;
+  let size = EMBEDDED_RUN_CHUNK;
+  for (;;) {
+    const t0 = performance.now();
+    const end: string | null = await db.withTenant(tenantId, async (tx) => {
+      await setForManyCustomers(tx);
+      const upTo = await nextChunkEnd(tx, after, size);
+      if (upTo === null) return null;
+      const p = new Params();
+      const sql = metricsSql(keys, { asOf, windowDays, customers: { kind: 'range', after, upTo } }, p);
+      const { rows } = await tx.query<Record<string, string | null>>(
+        keys.length > 0 ? sql : `SELECT count(*) FROM (${sql}) m`,
+        p.values,
+      );
+      if (keys.length === 0) population += Number(rows[0]?.count ?? 0);
+      else {
+        population += rows.length;
+        for (const k of keys) {
+          const list = values.get(k)!;
+          for (const r of rows) list.push(r[k] === null || r[k] === undefined ? null : String(r[k]));
+        }
+      }
+      return upTo;
+    });
+    if (end === null) break;
+    after = end;
+    size = nextChunkSize(size, performance.now() - t0, EMBEDDED_CHUNK_MS, EMBEDDED_CHUNK_LIMITS);
+    await new Promise((resolve) => setTimeout(resolve, EMBEDDED_CHUNK_PAUSE_MS));
+  }
+  const stats: RunStatistics = { percentiles: {}, population };
+  if (model.kind === 'rfm') {
+    const column = (k: string) => values.get(k)!;
+    const [r, f, m] = [
+      column(model.metrics.recency),
+      column(model.metrics.frequency),
+      column(model.metrics.monetary),
+    ];
+    stats.rfm = rfmStatistics(
+      r.map((recency, i) => ({ recency, frequency: f[i] ?? null, monetary: m[i] ?? null })),
+      model.bins,
+    );
+  } else {
+    for (const k of keys) stats.percentiles[k] = percentileBreakpoints(sortedPopulation(values.get(k)!));
   }
   return stats;
 }
@@ -145,7 +235,13 @@ export async function scoreAndWrite(
   /** History reason: `full_run`, or the trigger (`large_order`, `complaint`, `manual_metric`, `override`, …). */
   reason: string,
 ): Promise<WriteOutcome> {
-  if (customers.kind !== 'one') await setForManyCustomers(tx);
+  if (customers.kind !== 'one') {
+    // setForManyCustomers, and generic plans for the prepared statement (a chunk's own transaction)
+    await tx.query(
+      `SELECT set_config('enable_nestloop', 'off', true), set_config('jit', 'off', true),
+         set_config('plan_cache_mode', 'force_generic_plan', true)`,
+    );
+  }
   const p = new Params();
   const scoring = scoringSql(
     model,
@@ -163,7 +259,16 @@ export async function scoreAndWrite(
   const version = `${p.add(run.model_version)}::int`;
   const asOf = `${p.add(run.as_of)}::date`;
   const why = `${p.add(reason)}::text`;
-  const { rows } = await tx.query<{ scored: number; changed: number }>(
+  // the outbox event as JSON text: what is the same for every event of the statement, once (a
+  // jsonb_build_object per changed customer costs about twice as much; 1M events in a first run)
+  const eventHead = p.add(
+    JSON.stringify({ modelId: run.model_id, modelVersion: run.model_version, runId: run.id, reason }).slice(
+      0,
+      -1,
+    ),
+  );
+  const { rows } = await preparedQuery<{ scored: number; changed: number }>(
+    tx,
     `WITH s AS MATERIALIZED (${scoring}),
      res AS (
        INSERT INTO tier_results AS r (tenant_id, model_id, customer_id, run_id, model_version, as_of, metrics,
@@ -186,11 +291,11 @@ export async function scoreAndWrite(
        RETURNING 1),
      outbox AS (
        INSERT INTO tier_events_outbox (tenant_id, customer_id, model_id, payload)
-       SELECT kam_tenant(), s.customer_id, ${modelId}, jsonb_build_object(
-         'customerId', s.customer_id, 'modelId', ${modelId}, 'modelVersion', ${version}, 'runId', ${runId},
-         'from', s.cur_tier, 'to', s.tier, 'reason', ${why}, 'decidedBy', s.decided_by,
-         'tierOfRecord', coalesce((SELECT ts.record_model_id = ${modelId} FROM tier_settings ts
-                                   WHERE ts.tenant_id = kam_tenant()), false))
+       SELECT kam_tenant(), s.customer_id, ${modelId}, (${eventHead}::text || ',"tierOfRecord":'
+         || coalesce((SELECT ts.record_model_id = ${modelId} FROM tier_settings ts
+                      WHERE ts.tenant_id = kam_tenant()), false)::text
+         || ',"customerId":"' || s.customer_id::text || '","from":' || coalesce(to_json(s.cur_tier)::text, 'null')
+         || ',"to":' || to_json(s.tier)::text || ',"decidedBy":' || to_json(s.decided_by)::text || '}')::jsonb
        FROM s WHERE s.tier IS DISTINCT FROM s.cur_tier
        RETURNING 1),
      cur AS (
@@ -211,6 +316,47 @@ export async function scoreAndWrite(
   const out = rows[0]!;
   return { scored: out.scored, changed: out.changed };
 }
+
+/**
+ * A statement run as a named prepared statement with a generic plan, planned once per connection and
+ * text. The scoring statements are large (planning one takes 10–40 ms, longer than executing it for
+ * one customer), and their text depends only on the model: customers, statistics and dates are
+ * parameters. Tenant isolation is unaffected: `kam_tenant()` is evaluated at execution, and plans of
+ * row-level-secured tables are re-planned for another role. With `plan_cache_mode = force_generic_plan`
+ * (set by the full run's chunks and by `rescoreCustomers`) the first execution already reuses the plan.
+ */
+async function preparedQuery<R extends pg.QueryResultRow>(
+  tx: Tx,
+  text: string,
+  values: unknown[],
+): Promise<pg.QueryResult<R>> {
+  const client = tx as unknown as PgClient<R>;
+  const parsed = client.connection?.parsedStatements;
+  if (typeof parsed !== 'object' || parsed === null) return tx.query<R>(text, values);
+  const name = `kam_tier_${createHash('sha1').update(text).digest('hex').slice(0, 32)}`;
+  if (parsed[name] === undefined) {
+    const checked = checkedNames.get(client) ?? new Set<string>();
+    checkedNames.set(client, checked);
+    if (!checked.has(name)) {
+      checked.add(name);
+      // the embedded database serves every connection from ONE session: a statement another connection
+      // prepared already exists there (preparing it again fails), so this connection only binds it
+      const { rows } = await tx.query<{ shared: boolean }>(
+        'SELECT EXISTS (SELECT 1 FROM pg_prepared_statements WHERE name = $1) AS shared',
+        [name],
+      );
+      if (rows[0]?.shared) parsed[name] = text;
+    }
+  }
+  return client.query({ name, text, values });
+}
+
+/** What preparedQuery needs of a `pg` client (its per-connection record of prepared statements). */
+interface PgClient<R extends pg.QueryResultRow> {
+  connection?: { parsedStatements?: Record<string, string> };
+  query(config: { name: string; text: string; values: unknown[] }): Promise<pg.QueryResult<R>>;
+}
+const checkedNames = new WeakMap<object, Set<string>>();
 
 /** The upper id of the next chunk after `after` (null: no customers left). */
 async function nextChunkEnd(tx: Tx, after: string | null, size: number): Promise<string | null> {
@@ -241,11 +387,26 @@ export async function executeFullRun(
   db: Database,
   tenantId: string,
   runId: string,
-  chunk = db.kind === 'embedded' ? EMBEDDED_RUN_CHUNK : RUN_CHUNK,
+  /** Customers per chunk; default RUN_CHUNK on the server, sized by time on the embedded database. */
+  chunk?: number,
   opts: { signal?: AbortSignal } = {},
 ): Promise<void> {
   // CLV models assign no tier: their runs extract, fit and write values (clv-run.ts, decision 0019)
   if (await isClvRun(db, tenantId, runId)) return executeClvRun(db, tenantId, runId, chunk, opts);
+  // the embedded database computes the statistics in chunks, before the transaction that starts the run
+  // (a second worker that started it meanwhile is seen there, and this one resumes it instead)
+  let chunkedStats: RunStatistics | null = null;
+  if (db.kind === 'embedded') {
+    const pending = await db.withTenant(tenantId, (tx) => loadRun(tx, runId));
+    if (pending?.kind === 'full' && pending.status === 'queued') {
+      chunkedStats = await computeStatisticsInChunks(
+        db,
+        tenantId,
+        runnableModel(pending.definition),
+        pending.as_of,
+      );
+    }
+  }
   const started = await db.withTenant(tenantId, async (tx) => {
     const run = await loadRun(tx, runId, true);
     if (run?.kind !== 'full' || run.status === 'completed' || run.status === 'failed') return null;
@@ -256,7 +417,7 @@ export async function executeFullRun(
       ]);
       return { run, model, stats: run.statistics, after: run.resume_after };
     }
-    const stats = await computeStatistics(tx, model, run.as_of);
+    const stats = chunkedStats ?? (await computeStatistics(tx, model, run.as_of));
     await tx.query(
       `UPDATE tier_runs SET status = 'running', started_at = now(), statistics = $2, total = $3,
          processed = 0, changed = 0, error = NULL, resume_after = NULL, heartbeat_at = now()
@@ -268,13 +429,16 @@ export async function executeFullRun(
   if (!started) return;
   const { run, model, stats } = started;
   let after: string | null = started.after;
+  const timed = chunk === undefined && db.kind === 'embedded';
+  let size = chunk ?? (timed ? EMBEDDED_RUN_CHUNK : RUN_CHUNK);
   try {
     for (;;) {
       if (opts.signal?.aborted) return; // stopped between chunks: resumable
+      const t0 = performance.now();
       const step: { end: string | null } | 'taken' = await db.withTenant(tenantId, async (tx) => {
         if (!(await holdRun(tx, runId, after))) return 'taken';
         await lockModelScores(tx, run.model_id);
-        const end = await nextChunkEnd(tx, after, chunk);
+        const end = await nextChunkEnd(tx, after, size);
         if (end === null) return { end: null };
         const out = await scoreAndWrite(
           tx,
@@ -295,13 +459,20 @@ export async function executeFullRun(
       if (step === 'taken') return;
       if (step.end === null) break;
       after = step.end;
+      if (timed) {
+        size = nextChunkSize(size, performance.now() - t0, EMBEDDED_CHUNK_MS, EMBEDDED_CHUNK_LIMITS);
+        await new Promise((resolve) => setTimeout(resolve, EMBEDDED_CHUNK_PAUSE_MS));
+      }
     }
     await db.withTenant(tenantId, async (tx) => {
       if (!(await holdRun(tx, runId, after))) return;
+      // results of customers deleted since (customers are only ever marked deleted or merged, never
+      // removed): found through the deleted customers (their index), not by reading every result of the
+      // model — a scan of ~1M rows of ~1 KB at the end of each run
       await tx.query(
-        `DELETE FROM tier_results WHERE tenant_id = kam_tenant() AND model_id = $1 AND run_id <> $2
-           AND NOT EXISTS (SELECT 1 FROM customers c WHERE c.tenant_id = kam_tenant() AND c.id = customer_id
-                           AND c.deleted_at IS NULL)`,
+        `DELETE FROM tier_results r USING customers c
+         WHERE r.tenant_id = kam_tenant() AND r.model_id = $1 AND r.run_id <> $2
+           AND c.tenant_id = kam_tenant() AND c.deleted_at IS NOT NULL AND c.id = r.customer_id`,
         [run.model_id, runId],
       );
       await tx.query(
@@ -388,9 +559,11 @@ export async function executeSimulation(db: Database, tenantId: string, runId: s
       const stats = await computeStatistics(tx, model, run.as_of);
       const baseline = await baselineModel(tx, run.model_id);
       const p = new Params();
+      // every customer's decision without its documents (metrics, breakdown, detail as JSON cost more
+      // than the decision), aggregated into the matrix and the sample customers of each cell …
       const scoring = scoringSql(
         model,
-        { modelId: run.model_id, asOf: run.as_of, customers: { kind: 'all' }, stats },
+        { modelId: run.model_id, asOf: run.as_of, customers: { kind: 'all' }, stats, json: false },
         p,
       );
       const base = `${p.add(baseline)}::uuid`;
@@ -398,36 +571,45 @@ export async function executeSimulation(db: Database, tenantId: string, runId: s
         from_tier: string | null;
         to_tier: string;
         n: number;
-        samples: {
-          customerId: string;
-          score: string | null;
-          metrics: Record<string, string | null>;
-          breakdown: unknown;
-          detail: ScoredDetail;
-          rawTier: string;
-          decidedBy: string;
-        }[];
+        samples: string[];
       }>(
         `WITH s AS MATERIALIZED (${scoring}),
-         j AS (SELECT s.*, bc.tier AS base_tier,
+         j AS (SELECT s.customer_id, s.tier, s.score, bc.tier AS base_tier,
                  row_number() OVER (PARTITION BY bc.tier, s.tier ORDER BY s.score::numeric DESC NULLS LAST, s.customer_id) AS rn
                FROM s LEFT JOIN tier_current bc ON bc.tenant_id = kam_tenant() AND bc.model_id = ${base}
                  AND bc.customer_id = s.customer_id)
          SELECT j.base_tier AS from_tier, j.tier AS to_tier, count(*)::int AS n,
-           coalesce(jsonb_agg(jsonb_build_object('customerId', j.customer_id, 'score', j.score, 'metrics', j.metrics,
-             'breakdown', j.breakdown, 'detail', j.detail, 'rawTier', j.raw_tier, 'decidedBy', j.decided_by)
-             ORDER BY j.rn) FILTER (WHERE j.rn <= ${SAMPLES_PER_CELL}), '[]'::jsonb) AS samples
+           coalesce(array_agg(j.customer_id ORDER BY j.rn) FILTER (WHERE j.rn <= ${SAMPLES_PER_CELL}), '{}') AS samples
          FROM j GROUP BY j.base_tier, j.tier`,
         p.values,
       );
-      const ids = rows.flatMap((r) => r.samples.map((s) => s.customerId));
-      const names = new Map<string, string>();
+      // … then the sample customers scored again with their documents (same statistics and state)
+      const ids = rows.flatMap((r) => r.samples);
+      const decisions = new Map<string, SimulationResult['samples'][number]['customers'][number]>();
       if (ids.length > 0) {
-        const n = await tx.query<{ id: string; name: string }>(
-          'SELECT id, name FROM customers WHERE tenant_id = kam_tenant() AND id = ANY($1::uuid[])',
-          [ids],
+        const q = new Params();
+        const sampled = scoringSql(
+          model,
+          { modelId: run.model_id, asOf: run.as_of, customers: { kind: 'ids', ids }, stats },
+          q,
         );
-        for (const r of n.rows) names.set(r.id, r.name);
+        const { rows: scored } = await tx.query<ScoredRow & { name: string }>(
+          `SELECT s.*, c.name FROM (${sampled}) s
+           JOIN customers c ON c.tenant_id = kam_tenant() AND c.id = s.customer_id`,
+          q.values,
+        );
+        for (const s of scored) {
+          decisions.set(s.customer_id, {
+            customerId: s.customer_id,
+            name: s.name,
+            score: s.score,
+            metrics: s.metrics,
+            breakdown: s.breakdown,
+            detail: s.detail,
+            rawTier: s.raw_tier,
+            decidedBy: s.decided_by,
+          });
+        }
       }
       const tiers = tierIds(model);
       const order = (t: string | null) => (t === null ? Number.MAX_SAFE_INTEGER : tiers.indexOf(t));
@@ -453,7 +635,7 @@ export async function executeSimulation(db: Database, tenantId: string, runId: s
           .map((r) => ({
             from: r.from_tier,
             to: r.to_tier,
-            customers: r.samples.map((s) => ({ ...s, name: names.get(s.customerId) ?? '' })),
+            customers: r.samples.flatMap((id) => decisions.get(id) ?? []),
           }))
           .sort(byCell),
       };
@@ -515,16 +697,35 @@ export async function rescoreCustomers(
   reason: string,
 ): Promise<{ models: number; changed: number }> {
   if (customerIds.length === 0) return { models: 0, changed: 0 };
-  // RFM and CLV models first: their outputs are metrics the other models may read
+  // A handful of round trips, whatever the number of models (a triggered re-score should take
+  // milliseconds: decision 0020): first every published model's scores are locked (one writer per
+  // model, `lockModelScores`; in id order) and the scoring statements' generic plans switched on …
+  const { rows: locked } = await tx.query<{ mode: string }>(
+    `SELECT current_setting('plan_cache_mode') AS mode, set_config('plan_cache_mode', 'force_generic_plan', true),
+       (SELECT count(pg_advisory_xact_lock(hashtext('kam.tier_scores'), hashtext(kam_tenant()::text || l.id::text)))
+        FROM (SELECT m.id FROM tier_models m
+              WHERE m.tenant_id = kam_tenant() AND m.published_version IS NOT NULL
+                AND m.kind IN ('weighted', 'criteria', 'rfm', 'clv')
+              ORDER BY m.id OFFSET 0) l) AS locks`,
+  );
+  // … then, under the locks, the models with the statistics of their last completed full run; RFM and
+  // CLV models first: their outputs are metrics the other models may read
   const { rows: models } = await tx.query<{
     id: string;
     kind: string;
     published_version: number;
     definition: unknown;
+    full_id: string | null;
+    statistics: RunStatistics | null;
   }>(
-    `SELECT m.id, m.kind, m.published_version, v.definition
+    `SELECT m.id, m.kind, m.published_version, v.definition, f.id AS full_id, f.statistics
      FROM tier_models m
      JOIN tier_model_versions v ON v.tenant_id = m.tenant_id AND v.model_id = m.id AND v.version_no = m.published_version
+     LEFT JOIN LATERAL (
+       SELECT r.id, r.statistics FROM tier_runs r
+       WHERE r.tenant_id = kam_tenant() AND r.model_id = m.id AND r.model_version = m.published_version
+         AND r.kind = 'full' AND r.status = 'completed'
+       ORDER BY r.finished_at DESC LIMIT 1) f ON true
      WHERE m.tenant_id = kam_tenant() AND m.published_version IS NOT NULL
        AND m.kind IN ('weighted', 'criteria', 'rfm', 'clv')
      ORDER BY m.kind NOT IN ('rfm', 'clv'), m.id`,
@@ -532,32 +733,16 @@ export async function rescoreCustomers(
   let changed = 0;
   let used = 0;
   for (const m of models) {
-    await lockModelScores(tx, m.id);
-    const full = await lastFullRun(tx, m.id, m.published_version);
-    if (!full) continue;
+    if (m.full_id === null || m.statistics === null) continue; // no full run of this version yet
+    const full = { id: m.full_id, statistics: m.statistics };
     used++;
     if (m.kind === 'clv') {
       await rescoreClvCustomers(tx, m, full, customerIds, asOf, reason);
       continue;
     }
     const model = runnableModel(m.definition);
-    const { rows } = await tx.query<{ id: string }>(
-      `INSERT INTO tier_runs (tenant_id, id, model_id, model_version, definition, kind, status, as_of, total,
-         statistics, trigger_reason, customer_id, started_at)
-       VALUES (kam_tenant(), gen_random_uuid(), $1, $2, $3, 'triggered', 'running', $4, $5, $6, $7, $8, now())
-       RETURNING id`,
-      [
-        m.id,
-        m.published_version,
-        JSON.stringify(m.definition),
-        asOf,
-        customerIds.length,
-        JSON.stringify({ ...full.statistics, fromRun: full.id }),
-        reason,
-        customerIds.length === 1 ? customerIds[0] : null,
-      ],
-    );
-    const run = { id: rows[0]!.id, model_id: m.id, model_version: m.published_version, as_of: asOf };
+    // the run row is written once the customers are scored (same transaction, so the same outcome)
+    const run = { id: randomUUID(), model_id: m.id, model_version: m.published_version, as_of: asOf };
     let runChanged = 0;
     let scored = 0;
     for (const customerId of customerIds) {
@@ -567,11 +752,25 @@ export async function rescoreCustomers(
     }
     changed += runChanged;
     await tx.query(
-      `UPDATE tier_runs SET status = 'completed', finished_at = now(), processed = $2, changed = $3
-       WHERE tenant_id = kam_tenant() AND id = $1`,
-      [run.id, scored, runChanged],
+      `INSERT INTO tier_runs (tenant_id, id, model_id, model_version, definition, kind, status, as_of, total,
+         processed, changed, statistics, trigger_reason, customer_id, started_at, finished_at)
+       VALUES (kam_tenant(), $1, $2, $3, $4, 'triggered', 'completed', $5, $6, $7, $8, $9, $10, $11, now(), now())`,
+      [
+        run.id,
+        m.id,
+        m.published_version,
+        JSON.stringify(m.definition),
+        asOf,
+        customerIds.length,
+        scored,
+        runChanged,
+        JSON.stringify({ ...full.statistics, fromRun: full.id }),
+        reason,
+        customerIds.length === 1 ? customerIds[0] : null,
+      ],
     );
   }
+  await tx.query(`SELECT set_config('plan_cache_mode', $1, true)`, [locked[0]?.mode ?? 'auto']);
   return { models: used, changed };
 }
 
