@@ -233,7 +233,7 @@ describe('runs, the tier of record and the breakdown', () => {
     // which models a schedule slot starts (the runs of the extra models are removed before they execute,
     // so the rest of this file sees the one model's results only)
     const ranOn = async (instant: string) => {
-      await startScheduledRuns(env.db, env.jobs, new Date(instant));
+      await startScheduledRuns(env.db, env.jobs, new Date(instant), [org.tenantId]);
       const rows = await fx.sql<{ id: string; model_id: string; trigger_reason: string }>(
         `SELECT id, model_id, trigger_reason FROM tier_runs WHERE tenant_id = kam_tenant()
            AND as_of = $1::date AND kind = 'full' AND trigger_reason IS NOT NULL`,

@@ -972,9 +972,11 @@ describe('runs survive their worker, and writers of one model take turns', () =>
     expect(await runRow(runId)).toMatchObject({ status: 'running', processed: 74, total: N, attempts: 0 });
     // within the heartbeat window nothing happens; after it, the run is sent again (once)
     const queue = new InlineQueue();
-    expect((await recoverStalledRuns(env.db, queue)).map((r) => r.runId)).not.toContain(runId);
+    expect(
+      (await recoverStalledRuns(env.db, queue, undefined, [org.tenantId])).map((r) => r.runId),
+    ).not.toContain(runId);
     await stall(runId);
-    const handed = await recoverStalledRuns(env.db, queue);
+    const handed = await recoverStalledRuns(env.db, queue, undefined, [org.tenantId]);
     expect(handed).toContainEqual({ tenantId: org.tenantId, runId, kind: 'full' });
     expect(await runRow(runId)).toMatchObject({ attempts: 1 });
     await queue.work<{ tenantId: string; runId: string }>(TIERING_RUN_JOB, (job) =>
@@ -1012,10 +1014,14 @@ describe('runs survive their worker, and writers of one model take turns', () =>
     const queue = new InlineQueue();
     for (let i = 1; i <= MAX_RUN_ATTEMPTS; i++) {
       await stall(runId);
-      expect((await recoverStalledRuns(env.db, queue)).map((r) => r.runId)).toContain(runId);
+      expect(
+        (await recoverStalledRuns(env.db, queue, undefined, [org.tenantId])).map((r) => r.runId),
+      ).toContain(runId);
     }
     await stall(runId);
-    expect((await recoverStalledRuns(env.db, queue)).map((r) => r.runId)).not.toContain(runId);
+    expect(
+      (await recoverStalledRuns(env.db, queue, undefined, [org.tenantId])).map((r) => r.runId),
+    ).not.toContain(runId);
     const row = await runRow(runId);
     expect(row.status).toBe('failed');
     expect(row.error).toContain(`${MAX_RUN_ATTEMPTS} hand-overs`);

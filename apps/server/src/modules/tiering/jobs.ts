@@ -52,9 +52,11 @@ export async function recoverStalledRuns(
   db: Database,
   jobs: JobQueue,
   staleMinutes = STALLED_RUN_MINUTES,
+  /** Only these organisations (default: every one). */
+  only?: readonly string[],
 ): Promise<{ tenantId: string; runId: string; kind: string }[]> {
   const out: { tenantId: string; runId: string; kind: string }[] = [];
-  for (const tenantId of await tenants(db)) {
+  for (const tenantId of only ?? (await tenants(db))) {
     const stalled = await db.withTenant(tenantId, async (tx) => {
       await tx.query(
         `UPDATE tier_runs SET status = 'failed', finished_at = now(),
@@ -109,10 +111,16 @@ async function tenants(db: Database): Promise<string[]> {
  * `monthly` on the 1st — and that has no run queued or running. The run's trigger reason is the
  * schedule. Returns the runs started.
  */
-export async function startScheduledRuns(db: Database, jobs: JobQueue, now = new Date()): Promise<number> {
+export async function startScheduledRuns(
+  db: Database,
+  jobs: JobQueue,
+  now = new Date(),
+  /** Only these organisations (default: every one). */
+  only?: readonly string[],
+): Promise<number> {
   const asOf = todayInShanghai(now);
   let started = 0;
-  for (const tenantId of await tenants(db)) {
+  for (const tenantId of only ?? (await tenants(db))) {
     const runIds = await db.withTenant(tenantId, async (tx) => {
       await failAbandonedRuns(tx, null);
       const { rows } = await tx.query<{ id: string }>(
