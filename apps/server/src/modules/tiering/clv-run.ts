@@ -37,7 +37,7 @@ import { Params } from '../../access/sql.js';
 import type { Database, Tx } from '../../db/database.js';
 import type { RunStatistics } from './compile.js';
 import { type CustomerSelection, selectionFilter } from './metrics.js';
-import { loadRun, lockModelScores, markFailed, setForManyCustomers } from './runner.js';
+import { holdRun, loadRun, lockModelScores, markFailed, setForManyCustomers } from './runner.js';
 
 /** Customers per chunk of a CLV run (one read, Node maths and one upsert per chunk, one transaction). */
 export const CLV_RUN_CHUNK = 20_000;
@@ -502,19 +502,6 @@ export async function isClvRun(db: Database, tenantId: string, runId: string): P
     );
     return rows[0]?.clv === true;
   });
-}
-
-/**
- * As the runner's chunk guard: locks the run row for this chunk's transaction; true when the run is still
- * running and its last committed chunk ends where this worker's did (false: another worker took it over).
- */
-async function holdRun(tx: Tx, runId: string, after: string | null): Promise<boolean> {
-  const { rows } = await tx.query<{ status: string; resume_after: string | null }>(
-    'SELECT status, resume_after FROM tier_runs WHERE tenant_id = kam_tenant() AND id = $1 FOR UPDATE',
-    [runId],
-  );
-  const r = rows[0];
-  return r?.status === 'running' && r.resume_after === after;
 }
 
 /**

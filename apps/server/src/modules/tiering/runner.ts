@@ -491,7 +491,7 @@ export async function executeFullRun(
  * Locks the run row for this chunk's transaction; true when the run is still running and its last
  * committed chunk ends where this worker's did (false: another worker took the run over, or it ended).
  */
-async function holdRun(tx: Tx, runId: string, after: string | null): Promise<boolean> {
+export async function holdRun(tx: Tx, runId: string, after: string | null): Promise<boolean> {
   const { rows } = await tx.query<{ status: string; resume_after: string | null }>(
     'SELECT status, resume_after FROM tier_runs WHERE tenant_id = kam_tenant() AND id = $1 FOR UPDATE',
     [runId],
