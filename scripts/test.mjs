@@ -16,6 +16,7 @@ let passed = 0;
 let failed = 0;
 let skipped = 0;
 let broken = false;
+const failures = [];
 
 function run(title, cmd, args, env = {}) {
   console.log(`\n=== ${title}\n$ ${[cmd, ...args].join(' ')}`);
@@ -39,6 +40,13 @@ function vitest(title, file, args, env) {
   passed += r.numPassedTests;
   failed += r.numFailedTests;
   skipped += r.numPendingTests + r.numTodoTests;
+  for (const file of r.testResults ?? []) {
+    for (const t of file.assertionResults ?? []) {
+      if (t.status !== 'failed') continue;
+      const why = (t.failureMessages?.[0] ?? '').split('\n').slice(0, 3).join(' / ');
+      failures.push(`${title}: ${file.name} > ${t.fullName}\n      ${why}`);
+    }
+  }
   // A file that failed to load has no failing test but a failed suite.
   if (!ok && r.numFailedTests === 0) broken = true;
 }
@@ -60,6 +68,8 @@ if (!broken) {
   void rest;
 }
 
+// The failing tests again at the end, where a truncated CI log still shows them.
+if (failures.length > 0) console.log(`\nFailed:\n${failures.map((f) => `  ${f}`).join('\n')}`);
 console.log(`\n${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
 if (broken) console.log('(build, lint or a test file failed outside the counted tests — see above)');
 process.exit(failed > 0 || broken ? 1 : 0);
