@@ -10,11 +10,13 @@ import { launch, newPage } from './support/browser.js';
  * an account manager creates a customer, adds a contact and logs a follow-up that the timeline shows;
  * a support user put on the account team sees the contact's mobile masked and no master-data edits;
  * export is offered (and allowed) only to roles holding customer.export.
- * `KAM_SCREENSHOTS=1` also writes docs/screenshots/customers*.png (desktop 1366 px and phone 390 px).
+ * `KAM_SCREENSHOTS=1` also writes customers*.png (desktop 1366 px and phone 390 px) to docs/screenshots,
+ * or to `KAM_SCREENSHOTS_DIR` when set.
  */
 const base = inject('kamBaseUrl');
 const DEMO_PASSWORD = 'Kam@2026demo';
-const SHOTS = process.env.KAM_SCREENSHOTS === '1' ? 'docs/screenshots' : null;
+const SHOTS =
+  process.env.KAM_SCREENSHOTS === '1' ? (process.env.KAM_SCREENSHOTS_DIR ?? 'docs/screenshots') : null;
 
 // A name no other test or demo record resembles (trigram similarity would ask for an override).
 const suffix = Date.now().toString(36).toUpperCase();

@@ -8,8 +8,9 @@ import { launch, newPage } from './support/browser.js';
 const base = inject('kamBaseUrl');
 const DEMO_PASSWORD = 'Kam@2026demo';
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
-/** KAM_SCREENSHOTS=1 also saves every wizard step (desktop and 390 px phone) to docs/screenshots/. */
-const SHOTS = process.env.KAM_SCREENSHOTS ? 'docs/screenshots' : null;
+/** KAM_SCREENSHOTS=1 also saves every wizard step (desktop and 390 px phone) to docs/screenshots/ (or KAM_SCREENSHOTS_DIR). */
+const SHOTS =
+  process.env.KAM_SCREENSHOTS === '1' ? (process.env.KAM_SCREENSHOTS_DIR ?? 'docs/screenshots') : null;
 
 let browser: Browser;
 beforeAll(async () => {
