@@ -22,7 +22,9 @@ const SHOTS =
   process.env.KAM_SCREENSHOTS === '1' ? (process.env.KAM_SCREENSHOTS_DIR ?? 'docs/screenshots') : null;
 
 const suffix = Date.now().toString(36).toUpperCase();
-const MODEL = `大客户评分 ${suffix}`;
+/** The director's model: its name changes per attempt (a retried journey cannot take the same name). */
+let MODEL = '';
+let attempts = 0;
 const REASON = `年度框架协议已签，明年采购额预计翻倍（${suffix}）`;
 
 let browser: Browser;
@@ -81,6 +83,19 @@ async function choose(page: Page, select: Locator, typed: string, label: string)
     .getByText(label, { exact: true })
     .first()
     .click();
+  // the dropdown closes before the next one opens (a closing dropdown still shows the same labels)
+  await expect.poll(() => page.locator('.ant-select-dropdown:visible').count()).toBe(0);
+}
+
+/** Saves the draft with the button and returns what the server answered (status and body). */
+async function saveDraft(page: Page): Promise<{ status: number; body: string }> {
+  const [res] = await Promise.all([
+    page.waitForResponse(
+      (r) => r.request().method() === 'PUT' && /\/tiering\/models\/[^/]+\/draft$/.test(r.url()),
+    ),
+    page.getByTestId('model-save').click(),
+  ]);
+  return { status: res.status(), body: await res.text() };
 }
 
 async function shot(page: Page, name: string, wholePage = false) {
@@ -142,6 +157,7 @@ async function fillDimension(
 
 describe('scientific tiering in the browser', () => {
   it('a director builds a weighted model, previews it, publishes it as the tier of record and runs it', async () => {
+    MODEL = `大客户评分 ${suffix}-${++attempts}`;
     const page = await newPage(browser);
     await signIn(page, 'director');
     await page.getByTestId('nav-tiering').click();
@@ -166,7 +182,7 @@ describe('scientific tiering in the browser', () => {
     // The running sum says what is wrong before saving; the server refuses the draft and names the weights.
     await expect.poll(() => page.getByTestId('weight-sum-value').textContent()).toBe('90%');
     expect(await page.getByTestId('weight-sum').getAttribute('data-ok')).toBe('false');
-    await page.getByTestId('model-save').click();
+    expect((await saveDraft(page)).status).toBe(400);
     await page.getByTestId('model-errors').waitFor();
     await expect.poll(() => page.getByTestId('weight-sum').textContent()).toContain('当前为 90%');
     expect(await page.getByTestId('model-errors').textContent()).toContain('权重之和须恰好为 100%');
@@ -176,7 +192,8 @@ describe('scientific tiering in the browser', () => {
     expect(await page.getByTestId('boundary-rule').textContent()).toContain('80.00 分为 A');
     expect(await page.getByTestId('threshold-0-range').textContent()).toBe('得分 ≥ 80 → A');
     expect(await page.getByTestId('threshold-1-range').textContent()).toBe('60 ≤ 得分 < 80 → B');
-    await page.getByTestId('model-save').click();
+    const saved = await saveDraft(page);
+    expect(saved.status, saved.body).toBe(200);
     await expect.poll(() => page.getByTestId('model-dirty').count()).toBe(0);
     expect(await page.getByTestId('model-errors').count()).toBe(0);
     await shot(page, 'tiering-editor', true);
@@ -420,7 +437,8 @@ describe('scientific tiering in the browser', () => {
     );
     await page.getByTestId('clv-lifetime').fill('2.5');
     await page.getByTestId('clv-margin-rate').fill('0.25');
-    await page.getByTestId('model-save').click();
+    const saved = await saveDraft(page);
+    expect(saved.status, saved.body).toBe(200);
     await expect.poll(() => page.getByTestId('model-dirty').count()).toBe(0);
     expect(await page.getByTestId('model-simulate').count()).toBe(0); // nothing to preview: no tiers
     await shot(page, 'tiering-clv-editor', true);
