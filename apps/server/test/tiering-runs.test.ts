@@ -1087,4 +1087,99 @@ describe('runs survive their worker, and writers of one model take turns', () =>
       expect(await runRow(runId)).toMatchObject({ status: 'completed', processed: N });
     },
   );
+
+  it.runIf(process.env.KAM_TEST_PG_URL)(
+    'two chunks in progress at once commit in order: a chunk that fails leaves none after it committed',
+    async () => {
+      const id = await publishedModel(`并行-${randomUUID().slice(0, 8)}`, WEIGHTED);
+      await fullRun(id, WEIGHTED, 1000);
+      const [first] = await sql<{ id: string }>(
+        'SELECT id FROM customers WHERE tenant_id = kam_tenant() AND deleted_at IS NULL ORDER BY id LIMIT 1',
+      );
+      /** Holds the first customer's result row, so that the run's first chunk waits for it. */
+      const holdFirst = () => {
+        let held!: () => void;
+        let release!: () => void;
+        const isHeld = new Promise<void>((r) => {
+          held = r;
+        });
+        const released = new Promise<void>((r) => {
+          release = r;
+        });
+        const done = env.db.withTenant(org.tenantId, async (tx) => {
+          await tx.query(
+            'SELECT 1 FROM tier_results WHERE tenant_id = kam_tenant() AND model_id = $1 AND customer_id = $2 FOR UPDATE',
+            [id, first!.id],
+          );
+          held();
+          await released;
+        });
+        return { isHeld, release, done };
+      };
+      const chunkStatements = (state: string) =>
+        env.db.withSystem(
+          async (tx) =>
+            (
+              await tx.query<{ pid: number; waiting: boolean }>(
+                `SELECT pid, wait_event_type = 'Lock' AS waiting FROM pg_stat_activity
+                 WHERE datname = current_database() AND state = $1 AND query LIKE 'WITH s AS MATERIALIZED%'`,
+                [state],
+              )
+            ).rows,
+        );
+      /** Waits until chunk 2 has written its customers (idle, waiting for chunk 1) and chunk 1 waits for the row. */
+      const secondChunkWaiting = async () => {
+        await expect
+          .poll(async () => (await chunkStatements('idle in transaction')).length, { timeout: 20_000 })
+          .toBeGreaterThan(0);
+        await expect
+          .poll(async () => (await chunkStatements('active')).filter((r) => r.waiting).length, {
+            timeout: 20_000,
+          })
+          .toBeGreaterThan(0);
+      };
+
+      // 1. chunk 1 fails (its statement is cancelled) while chunk 2 is written: chunk 2 is rolled back
+      const holder = holdFirst();
+      await holder.isHeld;
+      const failing = await newRun(id, WEIGHTED, 'full');
+      const outcome = executeFullRun(env.db, org.tenantId, failing, 100, { parallel: 2 }).then(
+        () => 'completed',
+        (err: Error) => err.message,
+      );
+      await secondChunkWaiting();
+      expect(await runRow(failing)).toMatchObject({ status: 'running', processed: 0, resume_after: null });
+      await env.db.withSystem((tx) =>
+        tx.query(
+          `SELECT pg_cancel_backend(pid) FROM pg_stat_activity
+           WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE 'WITH s AS MATERIALIZED%'`,
+        ),
+      );
+      expect(await outcome).toMatch(/cancel/i);
+      holder.release();
+      await holder.done;
+      expect(await runRow(failing)).toMatchObject({ status: 'failed', processed: 0, resume_after: null });
+      const written = await sql(
+        'SELECT count(*)::int AS n FROM tier_results WHERE tenant_id = kam_tenant() AND model_id = $1 AND run_id = $2',
+        [id, failing],
+      );
+      expect(written[0]!.n).toBe(0);
+
+      // 2. the same wait without a failure: chunk 2 commits after chunk 1, the run completes
+      const again = holdFirst();
+      await again.isHeld;
+      const ordered = await newRun(id, WEIGHTED, 'full');
+      const run = executeFullRun(env.db, org.tenantId, ordered, 100, { parallel: 2 });
+      await secondChunkWaiting();
+      expect(await runRow(ordered)).toMatchObject({ status: 'running', processed: 0, resume_after: null });
+      again.release();
+      await Promise.all([again.done, run]);
+      expect(await runRow(ordered)).toMatchObject({ status: 'completed', processed: N });
+      const rewritten = await sql(
+        'SELECT count(*)::int AS n FROM tier_results WHERE tenant_id = kam_tenant() AND model_id = $1 AND run_id = $2',
+        [id, ordered],
+      );
+      expect(rewritten[0]!.n).toBe(N);
+    },
+  );
 });

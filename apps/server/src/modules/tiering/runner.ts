@@ -32,6 +32,11 @@ import { type CustomerSelection, metricsSql } from './metrics.js';
 /** Customers per chunk of a full run on the server (one transaction each: progress is visible between chunks). */
 export const RUN_CHUNK = 20_000;
 /**
+ * Chunks of a full run in progress at once on the server (decision 0016): one per core of the
+ * database's 2-core reference machine. Their statements run side by side; they commit in order.
+ */
+export const RUN_PARALLEL = 2;
+/**
  * The embedded database has ONE backend: while a chunk's transaction runs, every other statement (a
  * customer list) waits for it. So its chunks are sized by time, not count: each chunk aims at
  * `EMBEDDED_CHUNK_MS`, starting from `EMBEDDED_RUN_CHUNK` customers and rescaled after every chunk by the
@@ -105,12 +110,13 @@ export async function setForManyCustomers(tx: Tx): Promise<void> {
  * Serialises the writers of one model's scores: a full-run chunk and a triggered re-score of the same
  * model never interleave. Each chunk statement reads the customers' current tiers from its snapshot and
  * writes a history row where the tier changed; a re-score committing in between would otherwise have its
- * change written a second time. Held to the end of the caller's transaction (a re-score waits at most one
- * chunk).
+ * change written a second time. Held to the end of the caller's transaction (a re-score waits for the
+ * chunks in progress). `shared`: the full run's chunks, which write disjoint customers and so may run
+ * side by side; a re-score (`rescoreCustomers`) takes the lock exclusively.
  */
-export async function lockModelScores(tx: Tx, modelId: string): Promise<void> {
+export async function lockModelScores(tx: Tx, modelId: string, shared = false): Promise<void> {
   await tx.query(
-    `SELECT pg_advisory_xact_lock(hashtext('kam.tier_scores'), hashtext(kam_tenant()::text || $1))`,
+    `SELECT pg_advisory_xact_lock${shared ? '_shared' : ''}(hashtext('kam.tier_scores'), hashtext(kam_tenant()::text || $1))`,
     [modelId],
   );
 }
@@ -377,11 +383,18 @@ async function nextChunkEnd(tx: Tx, after: string | null, size: number): Promise
  * run failed with the error; what was written by completed chunks stays (it is the outcome of the
  * same model on the same day, and the next run rewrites it).
  *
+ * On the server `RUN_PARALLEL` chunks are in progress at once, each in its own transaction: ranges are
+ * handed out in id order, the scoring statements run side by side (they write disjoint customers,
+ * under the model's score lock taken shared), and each chunk commits only after the one before it
+ * has — so the committed chunks are always a prefix of the customers, and a chunk that fails leaves
+ * none after it committed. The embedded database has one backend: there chunks run one at a time,
+ * sized by time.
+ *
  * Resumable: each chunk's transaction also records the chunk's last customer (`resume_after`) and a
  * heartbeat, so a run whose worker died is handed out again by the watchdog (`recoverStalledRuns`) and
  * continues after the last committed chunk with the statistics it started with. Two workers holding the
- * same run cannot both write: each chunk locks the run row and goes on only if `resume_after` is where
- * this worker left it; the other one stops quietly.
+ * same run cannot both write: a chunk commits only if `resume_after` is where it started (checked under
+ * the run row's lock), else it rolls back and its worker stops quietly.
  */
 export async function executeFullRun(
   db: Database,
@@ -389,7 +402,7 @@ export async function executeFullRun(
   runId: string,
   /** Customers per chunk; default RUN_CHUNK on the server, sized by time on the embedded database. */
   chunk?: number,
-  opts: { signal?: AbortSignal } = {},
+  opts: { signal?: AbortSignal; parallel?: number } = {},
 ): Promise<void> {
   // CLV models assign no tier: their runs extract, fit and write values (clv-run.ts, decision 0019)
   if (await isClvRun(db, tenantId, runId)) return executeClvRun(db, tenantId, runId, chunk, opts);
@@ -428,44 +441,78 @@ export async function executeFullRun(
   });
   if (!started) return;
   const { run, model, stats } = started;
-  let after: string | null = started.after;
-  const timed = chunk === undefined && db.kind === 'embedded';
-  let size = chunk ?? (timed ? EMBEDDED_RUN_CHUNK : RUN_CHUNK);
-  try {
+  const embedded = db.kind === 'embedded';
+  const timed = chunk === undefined && embedded;
+  const chunks = new ChunkRanges(
+    db,
+    tenantId,
+    started.after,
+    chunk ?? (timed ? EMBEDDED_RUN_CHUNK : RUN_CHUNK),
+  );
+  const writeChunk = async (c: ChunkRange) => {
+    const t0 = performance.now();
+    await db.withTenant(tenantId, async (tx) => {
+      // a worker that took this run over may be on the same range: one at a time, and not again once done
+      await tx.query(`SELECT pg_advisory_xact_lock(hashtext('kam.tier_chunk'), hashtext($1 || $2::text))`, [
+        runId,
+        c.start ?? '',
+      ]);
+      if (!(await runAt(tx, runId, c.start))) throw TAKEN;
+      // the score lock in chunk order: an earlier chunk never queues for it behind a re-score that waits
+      // for a later chunk, which waits for the earlier one to commit
+      await c.previousLocked;
+      await lockModelScores(tx, run.model_id, true);
+      c.locked();
+      const out = await scoreAndWrite(
+        tx,
+        run,
+        model,
+        stats,
+        { kind: 'range', after: c.start, upTo: c.end },
+        'full_run',
+      );
+      await c.previous; // commits in order (rejects when an earlier chunk failed or was taken)
+      if (!(await holdRun(tx, runId, c.start))) throw TAKEN;
+      await tx.query(
+        `UPDATE tier_runs SET processed = processed + $2, changed = changed + $3, resume_after = $4,
+           heartbeat_at = now()
+         WHERE tenant_id = kam_tenant() AND id = $1`,
+        [runId, out.scored, out.changed, c.end],
+      );
+    });
+    if (timed) {
+      chunks.size = nextChunkSize(
+        chunks.size,
+        performance.now() - t0,
+        EMBEDDED_CHUNK_MS,
+        EMBEDDED_CHUNK_LIMITS,
+      );
+      await new Promise((resolve) => setTimeout(resolve, EMBEDDED_CHUNK_PAUSE_MS));
+    }
+  };
+  const worker = async () => {
     for (;;) {
-      if (opts.signal?.aborted) return; // stopped between chunks: resumable
-      const t0 = performance.now();
-      const step: { end: string | null } | 'taken' = await db.withTenant(tenantId, async (tx) => {
-        if (!(await holdRun(tx, runId, after))) return 'taken';
-        await lockModelScores(tx, run.model_id);
-        const end = await nextChunkEnd(tx, after, size);
-        if (end === null) return { end: null };
-        const out = await scoreAndWrite(
-          tx,
-          run,
-          model,
-          stats,
-          { kind: 'range', after, upTo: end },
-          'full_run',
-        );
-        await tx.query(
-          `UPDATE tier_runs SET processed = processed + $2, changed = changed + $3, resume_after = $4,
-             heartbeat_at = now()
-           WHERE tenant_id = kam_tenant() AND id = $1`,
-          [runId, out.scored, out.changed, end],
-        );
-        return { end };
-      });
-      if (step === 'taken') return;
-      if (step.end === null) break;
-      after = step.end;
-      if (timed) {
-        size = nextChunkSize(size, performance.now() - t0, EMBEDDED_CHUNK_MS, EMBEDDED_CHUNK_LIMITS);
-        await new Promise((resolve) => setTimeout(resolve, EMBEDDED_CHUNK_PAUSE_MS));
+      const c = await chunks.next(opts.signal);
+      if (!c) return;
+      try {
+        await writeChunk(c);
+        c.committed();
+      } catch (err) {
+        chunks.stop();
+        c.locked();
+        c.failed(err);
+        throw err;
       }
     }
+  };
+  const parallel = embedded ? 1 : Math.max(1, opts.parallel ?? RUN_PARALLEL);
+  try {
+    const outcomes = await Promise.allSettled(Array.from({ length: parallel }, worker));
+    const failure = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+    if (failure) throw failure.reason;
+    if (!chunks.done) return; // stopped between chunks: resumable
     await db.withTenant(tenantId, async (tx) => {
-      if (!(await holdRun(tx, runId, after))) return;
+      if (!(await holdRun(tx, runId, chunks.after))) return;
       // results of customers deleted since (customers are only ever marked deleted or merged, never
       // removed): found through the deleted customers (their index), not by reading every result of the
       // model — a scan of ~1M rows of ~1 KB at the end of each run
@@ -482,14 +529,115 @@ export async function executeFullRun(
       );
     });
   } catch (err) {
+    if (err === TAKEN) return; // another worker has the run
     await markFailed(db, tenantId, runId, err);
     throw err;
   }
 }
 
+/** A chunk found its run taken over by another worker (or ended): it rolls back, its worker stops. */
+const TAKEN = Symbol('run taken over');
+
+/** One chunk of a full run: the customers after `start` up to `end` (ids), and its place in the commit order. */
+interface ChunkRange {
+  start: string | null;
+  end: string;
+  /** Settles when the chunk before it has committed (rejects when it failed). */
+  previous: Promise<void>;
+  /** Settles when the chunk before it holds the model's score lock (or has failed). */
+  previousLocked: Promise<void>;
+  locked(): void;
+  committed(): void;
+  failed(err: unknown): void;
+}
+
 /**
- * Locks the run row for this chunk's transaction; true when the run is still running and its last
- * committed chunk ends where this worker's did (false: another worker took the run over, or it ended).
+ * Hands out the chunks of a run in id order, one at a time (each range starts where the previous one
+ * ended), chaining each chunk's commit to the one before it.
+ */
+class ChunkRanges {
+  /** Customers per chunk (the embedded database's timed chunks change it between chunks). */
+  size: number;
+  /** End of the last range handed out. */
+  after: string | null;
+  /** No customers left after `after`. */
+  done = false;
+  private stopped = false;
+  private turn: Promise<unknown> = Promise.resolve();
+  private last: Promise<void> = Promise.resolve();
+  private lastLocked: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly db: Database,
+    private readonly tenantId: string,
+    after: string | null,
+    size: number,
+  ) {
+    this.after = after;
+    this.size = size;
+  }
+
+  /** The next range, or null when none are left or the run is to stop (`signal`). */
+  next(signal?: AbortSignal): Promise<ChunkRange | null> {
+    const taken = this.turn.then(async (): Promise<ChunkRange | null> => {
+      if (this.done || this.stopped || signal?.aborted) return null;
+      const start = this.after;
+      const end = await this.db.withTenant(this.tenantId, (tx) => nextChunkEnd(tx, start, this.size));
+      if (end === null) {
+        this.done = true;
+        return null;
+      }
+      this.after = end;
+      let committed!: () => void;
+      let failed!: (err: unknown) => void;
+      const mine = new Promise<void>((resolve, reject) => {
+        committed = resolve;
+        failed = reject;
+      });
+      mine.catch(() => undefined); // a failure is reported by its own worker; later chunks only stop
+      let locked!: () => void;
+      const lockedMine = new Promise<void>((resolve) => {
+        locked = resolve;
+      });
+      const range: ChunkRange = {
+        start,
+        end,
+        previous: this.last,
+        previousLocked: this.lastLocked,
+        locked,
+        committed,
+        failed,
+      };
+      this.last = mine;
+      this.lastLocked = lockedMine;
+      return range;
+    });
+    this.turn = taken.catch(() => undefined);
+    return taken;
+  }
+
+  /** No more ranges (a chunk failed: the ones after it cannot commit). */
+  stop() {
+    this.stopped = true;
+  }
+}
+
+/**
+ * Whether the run is still running and has not committed past `start` yet (read without locking; the
+ * chunk before may still be in progress — `holdRun` decides at commit).
+ */
+async function runAt(tx: Tx, runId: string, start: string | null): Promise<boolean> {
+  const { rows } = await tx.query<{ ok: boolean }>(
+    `SELECT status = 'running' AND (resume_after IS NULL OR resume_after <= $2::uuid) AS ok
+     FROM tier_runs WHERE tenant_id = kam_tenant() AND id = $1`,
+    [runId, start],
+  );
+  return rows[0]?.ok === true;
+}
+
+/**
+ * Locks the run row to the end of this chunk's transaction; true when the run is still running and its
+ * last committed chunk ends where this worker's did (false: another worker took the run over, or it ended).
  */
 export async function holdRun(tx: Tx, runId: string, after: string | null): Promise<boolean> {
   const { rows } = await tx.query<{ status: string; resume_after: string | null }>(
