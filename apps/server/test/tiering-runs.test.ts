@@ -526,11 +526,18 @@ describe('a full run of a weighted model', () => {
 
   it('writes a history row and an outbox event for every customer whose tier changed, in the same statement', async () => {
     const history = await sql(
-      'SELECT customer_id, from_tier, to_tier, reason FROM tier_history WHERE tenant_id = kam_tenant() AND run_id = $1',
+      `SELECT id::text, customer_id, from_tier, to_tier, reason
+       FROM tier_history WHERE tenant_id = kam_tenant() AND run_id = $1`,
       [runId],
     );
     expect(history).toHaveLength(N);
     expect(history.every((h) => h.from_tier === null && h.reason === 'full_run')).toBe(true);
+    // ids ordered by time (UUID version 7 layout: the milliseconds first), so they append to the index
+    const ms = (id: string) => Number.parseInt(id.replace(/-/g, '').slice(0, 12), 16);
+    for (const h of history) {
+      expect(h.id[14], h.id).toBe('7');
+      expect(Math.abs(ms(h.id) - Date.now())).toBeLessThan(3_600_000);
+    }
     const events = await sql(
       `SELECT payload FROM tier_events_outbox WHERE tenant_id = kam_tenant() AND model_id = $1`,
       [weightedId],
