@@ -143,6 +143,35 @@ describe('row-level security', () => {
   });
 });
 
+describe('parallel query', () => {
+  // PGlite has no parallel workers: the server database only
+  it.runIf(process.env.KAM_TEST_PG_URL)(
+    'statements under row-level security may run in parallel workers, which see the tenant of the transaction',
+    async () => {
+      const counts = (parallel: boolean) =>
+        env.db.withTenant(a.tenantId, async (tx) => {
+          if (parallel)
+            await tx.query(`SELECT set_config('parallel_setup_cost', '0', true), set_config('parallel_tuple_cost', '0', true),
+              set_config('min_parallel_table_scan_size', '0', true), set_config('enable_indexscan', 'off', true),
+              set_config('enable_indexonlyscan', 'off', true), set_config('enable_bitmapscan', 'off', true)`);
+          const plan = await tx.query<{ 'QUERY PLAN': string }>(
+            'EXPLAIN (COSTS OFF) SELECT count(*) FROM users',
+          );
+          const { rows } = await tx.query<{ n: number; foreign: number }>(
+            `SELECT count(*)::int AS n, count(*) FILTER (WHERE tenant_id <> $1)::int AS foreign FROM users`,
+            [a.tenantId],
+          );
+          return { plan: plan.rows.map((r) => r['QUERY PLAN']).join('\n'), ...rows[0]! };
+        });
+      const serial = await counts(false);
+      const parallel = await counts(true);
+      expect(parallel.plan).toMatch(/Gather/);
+      expect(parallel.n).toBeGreaterThan(0);
+      expect(parallel).toMatchObject({ n: serial.n, foreign: 0 });
+    },
+  );
+});
+
 describe('API isolation', () => {
   it('an admin of one organisation cannot see or change the other through the API', async () => {
     const admin = await Client.signIn(env, a.slug, 'admin', ADMIN_PASSWORD);
