@@ -443,65 +443,62 @@ export async function executeFullRun(
   const { run, model, stats } = started;
   const embedded = db.kind === 'embedded';
   const timed = chunk === undefined && embedded;
-  const chunks = new ChunkRanges(
-    db,
-    tenantId,
-    started.after,
-    chunk ?? (timed ? EMBEDDED_RUN_CHUNK : RUN_CHUNK),
-  );
-  const writeChunk = async (c: ChunkRange) => {
-    const t0 = performance.now();
-    await db.withTenant(tenantId, async (tx) => {
-      // a worker that took this run over may be on the same range: one at a time, and not again once done
-      await tx.query(`SELECT pg_advisory_xact_lock(hashtext('kam.tier_chunk'), hashtext($1 || $2::text))`, [
-        runId,
-        c.start ?? '',
-      ]);
-      if (!(await runAt(tx, runId, c.start))) throw TAKEN;
-      // the score lock in chunk order: an earlier chunk never queues for it behind a re-score that waits
-      // for a later chunk, which waits for the earlier one to commit
-      await c.previousLocked;
-      await lockModelScores(tx, run.model_id, true);
-      c.locked();
-      const out = await scoreAndWrite(
-        tx,
-        run,
-        model,
-        stats,
-        { kind: 'range', after: c.start, upTo: c.end },
-        'full_run',
-      );
-      await c.previous; // commits in order (rejects when an earlier chunk failed or was taken)
-      if (!(await holdRun(tx, runId, c.start))) throw TAKEN;
-      await tx.query(
-        `UPDATE tier_runs SET processed = processed + $2, changed = changed + $3, resume_after = $4,
-           heartbeat_at = now()
-         WHERE tenant_id = kam_tenant() AND id = $1`,
-        [runId, out.scored, out.changed, c.end],
-      );
-    });
-    if (timed) {
-      chunks.size = nextChunkSize(
-        chunks.size,
-        performance.now() - t0,
-        EMBEDDED_CHUNK_MS,
-        EMBEDDED_CHUNK_LIMITS,
-      );
-      await new Promise((resolve) => setTimeout(resolve, EMBEDDED_CHUNK_PAUSE_MS));
-    }
+  const chunks = new ChunkRanges(started.after, chunk ?? (timed ? EMBEDDED_RUN_CHUNK : RUN_CHUNK));
+  /** One chunk in the caller's transaction (its range taken there, in turn with the other workers). */
+  const writeChunk = async (tx: Tx, c: ChunkRange) => {
+    // a worker that took this run over may be on the same range: one at a time, and not again once done
+    await tx.query(`SELECT pg_advisory_xact_lock(hashtext('kam.tier_chunk'), hashtext($1 || $2::text))`, [
+      runId,
+      c.start ?? '',
+    ]);
+    if (!(await runAt(tx, runId, c.start))) throw TAKEN;
+    // the score lock in chunk order: an earlier chunk never queues for it behind a re-score that waits
+    // for a later chunk, which waits for the earlier one to commit
+    await c.previousLocked;
+    await lockModelScores(tx, run.model_id, true);
+    c.locked();
+    const out = await scoreAndWrite(
+      tx,
+      run,
+      model,
+      stats,
+      { kind: 'range', after: c.start, upTo: c.end },
+      'full_run',
+    );
+    await c.previous; // commits in order (rejects when an earlier chunk failed or was taken)
+    if (!(await holdRun(tx, runId, c.start))) throw TAKEN;
+    await tx.query(
+      `UPDATE tier_runs SET processed = processed + $2, changed = changed + $3, resume_after = $4,
+         heartbeat_at = now()
+       WHERE tenant_id = kam_tenant() AND id = $1`,
+      [runId, out.scored, out.changed, c.end],
+    );
   };
   const worker = async () => {
     for (;;) {
-      const c = await chunks.next(opts.signal);
-      if (!c) return;
+      const t0 = performance.now();
+      const taken: { chunk: ChunkRange | null } = { chunk: null };
       try {
-        await writeChunk(c);
-        c.committed();
+        await db.withTenant(tenantId, async (tx) => {
+          taken.chunk = await chunks.next(tx, opts.signal);
+          if (taken.chunk) await writeChunk(tx, taken.chunk);
+        });
       } catch (err) {
         chunks.stop();
-        c.locked();
-        c.failed(err);
+        taken.chunk?.locked();
+        taken.chunk?.failed(err);
         throw err;
+      }
+      if (!taken.chunk) return;
+      taken.chunk.committed();
+      if (timed) {
+        chunks.size = nextChunkSize(
+          chunks.size,
+          performance.now() - t0,
+          EMBEDDED_CHUNK_MS,
+          EMBEDDED_CHUNK_LIMITS,
+        );
+        await new Promise((resolve) => setTimeout(resolve, EMBEDDED_CHUNK_PAUSE_MS));
       }
     }
   };
@@ -567,22 +564,20 @@ class ChunkRanges {
   private last: Promise<void> = Promise.resolve();
   private lastLocked: Promise<void> = Promise.resolve();
 
-  constructor(
-    private readonly db: Database,
-    private readonly tenantId: string,
-    after: string | null,
-    size: number,
-  ) {
+  constructor(after: string | null, size: number) {
     this.after = after;
     this.size = size;
   }
 
-  /** The next range, or null when none are left or the run is to stop (`signal`). */
-  next(signal?: AbortSignal): Promise<ChunkRange | null> {
+  /**
+   * The next range (found in the caller's transaction, the chunk's own), or null when none are left or
+   * the run is to stop (`signal`).
+   */
+  next(tx: Tx, signal?: AbortSignal): Promise<ChunkRange | null> {
     const taken = this.turn.then(async (): Promise<ChunkRange | null> => {
       if (this.done || this.stopped || signal?.aborted) return null;
       const start = this.after;
-      const end = await this.db.withTenant(this.tenantId, (tx) => nextChunkEnd(tx, start, this.size));
+      const end = await nextChunkEnd(tx, start, this.size);
       if (end === null) {
         this.done = true;
         return null;
