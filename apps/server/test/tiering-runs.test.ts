@@ -567,6 +567,24 @@ describe('a full run of a weighted model', () => {
     expect(run!.changed).toBe(0);
   });
 
+  it('a customer deleted since the last run loses its result at the next run; the others keep theirs', async () => {
+    const id = await publishedModel(`删除-${randomUUID().slice(0, 8)}`, WEIGHTED);
+    const gone = randomUUID();
+    await sql(
+      `INSERT INTO customers (tenant_id, id, name, name_norm, status)
+       VALUES (kam_tenant(), $1, '将删除的客户', '将删除的客户', 'active')`,
+      [gone],
+    );
+    await fullRun(id, WEIGHTED, 50);
+    expect((await results(id)).map((r) => r.customer_id)).toContain(gone);
+    await sql('UPDATE customers SET deleted_at = now() WHERE tenant_id = kam_tenant() AND id = $1', [gone]);
+    const next = await fullRun(id, WEIGHTED, 50);
+    const after = await results(id);
+    expect(after).toHaveLength(N);
+    expect(after.map((r) => r.customer_id)).not.toContain(gone);
+    expect(after.every((r) => r.run_id === next)).toBe(true);
+  });
+
   it('applies hysteresis against the stored state when data changes, as the domain does', async () => {
     // the best customers lose most of their revenue: downgrades wait (held) or happen by margin
     const top = (await results(weightedId))
