@@ -23,8 +23,23 @@ export interface RunningKam {
   stop(): Promise<void>;
 }
 
-export function openDatabase(config: Config): Promise<Database> {
-  return Database.open({ url: config.databaseUrl, dataDir: config.dataDir, poolSize: config.poolSize });
+export function openDatabase(config: Config, onEmbeddedCrash?: (error: Error) => void): Promise<Database> {
+  return Database.open({
+    url: config.databaseUrl,
+    dataDir: config.dataDir,
+    poolSize: config.poolSize,
+    onEmbeddedCrash,
+  });
+}
+
+/**
+ * A running KAM whose embedded database died cannot serve anything (every request would fail, the
+ * health check answers 503): it exits with EX_SOFTWARE, and its supervisor (systemd, Docker, a shell
+ * loop) starts it again — the data folder is intact up to the last commit.
+ */
+function exitOnDatabaseCrash(error: Error): void {
+  console.error('KAM: the embedded database stopped unexpectedly; exiting so that KAM is restarted.', error);
+  process.exit(70);
 }
 
 /** First start: the organisation, its super admin and (when asked) the demo company. */
@@ -50,7 +65,7 @@ export async function startKam(
   config: Config,
   log: (line: string) => void = console.log,
 ): Promise<RunningKam> {
-  const db = await openDatabase(config);
+  const db = await openDatabase(config, exitOnDatabaseCrash);
   await migrate(db);
   await syncBuiltinRoles(db);
   await ensureInstalled(db, config, log);

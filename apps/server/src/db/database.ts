@@ -29,6 +29,11 @@ export interface DatabaseOptions {
   poolSize: number;
   /** For tests: start the embedded database from a data-dir snapshot, in memory. */
   snapshot?: Blob | ArrayBuffer | Uint8Array | undefined;
+  /**
+   * The embedded database's thread ended without `close()` (every query fails from then on). Default:
+   * reported on stderr; `kam start` exits instead (startKam), so that a supervisor starts it again.
+   */
+  onEmbeddedCrash?: ((error: Error) => void) | undefined;
 }
 
 /**
@@ -53,6 +58,7 @@ export class Database {
       dataDir: opts.snapshot ? undefined : opts.dataDir,
       loadDataDir: opts.snapshot,
       maxConnections: opts.poolSize + 10,
+      onCrash: opts.onEmbeddedCrash,
     });
     const pool = new pg.Pool({ ...embedded.connection, max: opts.poolSize });
     pool.on('error', () => {});

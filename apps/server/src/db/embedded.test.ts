@@ -6,7 +6,7 @@ import pg from 'pg';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { createOrganization } from '../modules/organization/bootstrap.js';
 import { Database } from './database.js';
-import { startEmbedded } from './embedded.js';
+import { type EmbeddedPostgres, startEmbedded } from './embedded.js';
 import { openEngine } from './embedded-engine.js';
 import { listMigrations, migrate } from './migrate.js';
 
@@ -159,6 +159,24 @@ describe('embedded database', () => {
     } finally {
       await pool.end();
       await embedded.stop();
+    }
+  });
+
+  it('tells the owner of a Database when its engine thread dies (kam start exits then)', async () => {
+    const crashes: Error[] = [];
+    const db = await Database.open({
+      poolSize: 2,
+      snapshot: snapshot(),
+      onEmbeddedCrash: (e) => crashes.push(e),
+    });
+    try {
+      await db.withSystem((tx) => tx.query('SELECT 1'));
+      const engine = (db as unknown as { embedded: EmbeddedPostgres }).embedded;
+      await engine.worker.terminate();
+      await expect.poll(() => crashes.length).toBe(1);
+      await expect(db.withSystem((tx) => tx.query('SELECT 1'))).rejects.toThrow();
+    } finally {
+      await db.close().catch(() => undefined);
     }
   });
 
