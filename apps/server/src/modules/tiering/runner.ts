@@ -447,11 +447,14 @@ export async function executeFullRun(
   /** One chunk in the caller's transaction (its range taken there, in turn with the other workers). */
   const writeChunk = async (tx: Tx, c: ChunkRange) => {
     // a worker that took this run over may be on the same range: one at a time, and not again once done
-    await tx.query(`SELECT pg_advisory_xact_lock(hashtext('kam.tier_chunk'), hashtext($1 || $2::text))`, [
-      runId,
-      c.start ?? '',
-    ]);
-    if (!(await runAt(tx, runId, c.start))) throw TAKEN;
+    // (the embedded database runs one transaction at a time anyway: there `holdRun` alone decides)
+    if (!embedded) {
+      await tx.query(`SELECT pg_advisory_xact_lock(hashtext('kam.tier_chunk'), hashtext($1 || $2::text))`, [
+        runId,
+        c.start ?? '',
+      ]);
+      if (!(await runAt(tx, runId, c.start))) throw TAKEN;
+    }
     // the score lock in chunk order: an earlier chunk never queues for it behind a re-score that waits
     // for a later chunk, which waits for the earlier one to commit
     await c.previousLocked;
