@@ -43,7 +43,7 @@ export const RUN_PARALLEL = 2;
  * time the last one took (decision 0020, measured by bench/tiering.mjs).
  */
 export const EMBEDDED_RUN_CHUNK = 200;
-export const EMBEDDED_CHUNK_MS = 50;
+export const EMBEDDED_CHUNK_MS = 40;
 /**
  * …and between two chunks the run pauses this long: a request that waited for a chunk runs its next
  * transaction (a list request is two: the session, then the page) before the next chunk starts, instead
