@@ -74,17 +74,34 @@ async function api<T = unknown>(
   ) as Promise<{ status: number; body: T }>;
 }
 
-/** Picks an option of an antd Select by typing and clicking its label. */
+/**
+ * Picks an option of an antd Select by typing and clicking its label, and checks that the select shows
+ * it. A click on an option while the dropdown still animates open can miss (seen under CI load: the
+ * dropdown stayed open, nothing chosen, and the journey failed later at the save): then it closes the
+ * dropdown and tries again, at most three times.
+ */
 async function choose(page: Page, select: Locator, typed: string, label: string) {
-  await select.click();
-  if (typed) await page.keyboard.type(typed);
-  await page
-    .locator('.ant-select-dropdown:visible .ant-select-item-option-content')
-    .getByText(label, { exact: true })
-    .first()
-    .click();
-  // the dropdown closes before the next one opens (a closing dropdown still shows the same labels)
-  await expect.poll(() => page.locator('.ant-select-dropdown:visible').count()).toBe(0);
+  for (let attempt = 1; ; attempt++) {
+    await select.click();
+    if (typed) await page.keyboard.type(typed);
+    await page
+      .locator('.ant-select-dropdown:visible .ant-select-item-option-content')
+      .getByText(label, { exact: true })
+      .first()
+      .click();
+    // the dropdown closes before the next one opens (a closing dropdown still shows the same labels)
+    const closed = await page
+      .locator('.ant-select-dropdown:visible')
+      .first()
+      .waitFor({ state: 'hidden', timeout: 3_000 })
+      .then(() => true)
+      .catch(() => false);
+    if (closed && (await select.textContent())?.includes(label)) return;
+    if (attempt === 3)
+      throw new Error(`could not choose "${label}" (the select shows "${await select.textContent()}")`);
+    await page.keyboard.press('Escape');
+    await page.locator('.ant-select-dropdown:visible').first().waitFor({ state: 'hidden' });
+  }
 }
 
 /** Saves the draft with the button and returns what the server answered (status and body). */
