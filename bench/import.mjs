@@ -19,6 +19,7 @@ import { buildApp } from '../apps/server/dist/http/app.js';
 import { createQueue } from '../apps/server/dist/jobs/index.js';
 import { registerJobs } from '../apps/server/dist/modules/jobs.js';
 import { BENCH_PASSWORD, BENCH_SLUG, sizesFromEnv } from './generate-tenant.mjs';
+import { sampler } from './lib.mjs';
 import { openBenchTenant } from './tenant.mjs';
 
 const ROWS = Number(process.env.KAM_BENCH_IMPORT_ROWS ?? 100_000);
@@ -100,30 +101,6 @@ async function writeWorkbook(dir, duplicates) {
   ws.commit();
   await wb.commit();
   return { path, size: statSync(path).size };
-}
-
-function sampler() {
-  let peakRss = 0;
-  let peakHeap = 0;
-  const tick = () => {
-    const m = process.memoryUsage();
-    peakRss = Math.max(peakRss, m.rss);
-    peakHeap = Math.max(peakHeap, m.heapUsed);
-  };
-  tick();
-  const timer = setInterval(tick, 100);
-  return {
-    reset() {
-      peakRss = 0;
-      peakHeap = 0;
-      tick();
-    },
-    stop() {
-      clearInterval(timer);
-      tick();
-      return { peakRssMb: peakRss / 2 ** 20, peakHeapMb: peakHeap / 2 ** 20 };
-    },
-  };
 }
 
 export async function run({ log = () => {} } = {}) {

@@ -80,3 +80,28 @@ export async function timed(fn) {
 }
 
 export const fmtMs = (ms) => (ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms)} ms`);
+
+/** Peak RSS and heap of this process, sampled every 100 ms until `stop()` (`reset()` starts again). */
+export function sampler() {
+  let peakRss = 0;
+  let peakHeap = 0;
+  const tick = () => {
+    const m = process.memoryUsage();
+    peakRss = Math.max(peakRss, m.rss);
+    peakHeap = Math.max(peakHeap, m.heapUsed);
+  };
+  tick();
+  const timer = setInterval(tick, 100);
+  return {
+    reset() {
+      peakRss = 0;
+      peakHeap = 0;
+      tick();
+    },
+    stop() {
+      clearInterval(timer);
+      tick();
+      return { peakRssMb: peakRss / 2 ** 20, peakHeapMb: peakHeap / 2 ** 20 };
+    },
+  };
+}

@@ -27,13 +27,12 @@
 // of the KAM process < 1 GB; list p99 during a run < 200 ms (server and embedded); triggered
 // re-score p99 < 20 ms; simulation ≤ 1.5 × the full run.
 import { todayInShanghai } from '@kam/domain';
-import autocannon from 'autocannon';
 import { buildApp } from '../apps/server/dist/http/app.js';
 import { createQueue } from '../apps/server/dist/jobs/index.js';
 import { registerJobs } from '../apps/server/dist/modules/jobs.js';
 import { rescoreCustomers } from '../apps/server/dist/modules/tiering/runner.js';
 import { BENCH_PASSWORD, BENCH_SLUG } from './generate-tenant.mjs';
-import { load } from './lib.mjs';
+import { load, sampler } from './lib.mjs';
 import { openBenchTenant } from './tenant.mjs';
 import { RFM_MODEL, SIMULATED_DRAFT, WEIGHTED_MODEL } from './tiering-models.mjs';
 
@@ -58,25 +57,6 @@ const TIERING_TABLES = [
   'tier_model_versions',
   'tier_models',
 ];
-
-function sampler() {
-  let peakRss = 0;
-  let peakHeap = 0;
-  const tick = () => {
-    const m = process.memoryUsage();
-    peakRss = Math.max(peakRss, m.rss);
-    peakHeap = Math.max(peakHeap, m.heapUsed);
-  };
-  tick();
-  const timer = setInterval(tick, 100);
-  return {
-    stop() {
-      clearInterval(timer);
-      tick();
-      return { peakRssMb: peakRss / 2 ** 20, peakHeapMb: peakHeap / 2 ** 20 };
-    },
-  };
-}
 
 const quantile = (sorted, q) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
 function percentiles(ms) {
@@ -435,25 +415,16 @@ export async function run({ log = () => {}, tenant } = {}) {
       const seconds = Math.max(1, Math.floor((0.9 * expected) / 1000));
       const t0 = performance.now();
       const during = await call('POST', `/tiering/models/${weighted.id}/runs`);
-      const loaded = autocannon({
-        url: listUrl,
+      const loaded = load(listUrl, {
         headers: { cookie: am.cookie },
+        seconds,
         connections: RUN_CONNECTIONS,
-        duration: seconds,
-        pipelining: 1,
-        workers: 1,
       });
       const [r] = await Promise.all([loaded, jobs.drain()]);
       const runMs = performance.now() - t0;
       const duringRun = await call('GET', `/tiering/runs/${during.id}`);
       out.listDuringRun = {
-        requests: r.requests.total,
-        rps: r.requests.average,
-        p50: r.latency.p50,
-        p90: r.latency.p90,
-        p99: r.latency.p99,
-        max: r.latency.max,
-        errors: r.errors + r.timeouts + r.non2xx,
+        ...r,
         connections: RUN_CONNECTIONS,
         loadSeconds: seconds,
         runMs,
@@ -461,7 +432,7 @@ export async function run({ log = () => {}, tenant } = {}) {
           Date.parse(duringRun.finishedAt) >= Date.parse(duringRun.startedAt) + seconds * 1000,
       };
       log(
-        `list during a run (${seconds} s of a ${runMs.toFixed(0)} ms run): p50 ${r.latency.p50} p99 ${r.latency.p99} max ${r.latency.max} ms, ${r.requests.average} req/s, errors ${out.listDuringRun.errors}`,
+        `list during a run (${seconds} s of a ${runMs.toFixed(0)} ms run): p50 ${r.p50} p99 ${r.p99} max ${r.max} ms, ${r.rps} req/s, errors ${r.errors}`,
       );
     }
     // ——— triggered single-customer re-scores ———
