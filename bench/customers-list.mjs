@@ -11,7 +11,7 @@
 import { buildApp } from '../apps/server/dist/http/app.js';
 import { createQueue } from '../apps/server/dist/jobs/index.js';
 import { BENCH_PASSWORD, BENCH_SLUG } from './generate-tenant.mjs';
-import { DURATION_S, load } from './lib.mjs';
+import { captureStatements, DURATION_S, load } from './lib.mjs';
 import { openBenchTenant } from './tenant.mjs';
 
 const DEEP_PAGES = Number(process.env.KAM_BENCH_DEEP_PAGES ?? 20);
@@ -65,42 +65,6 @@ function decode(cursor) {
   return JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
 }
 
-/** Records the statements the pool runs that read the customer list (to EXPLAIN them). */
-function captureListStatements(db) {
-  const seen = [];
-  const connect = db.pool.connect.bind(db.pool);
-  db.pool.connect = async (...args) => {
-    const client = await connect(...args);
-    if (!client.__benchWrapped) {
-      const query = client.query.bind(client);
-      client.query = (text, values, ...rest) => {
-        if (
-          typeof text === 'string' &&
-          /FROM customers c\b/.test(text) &&
-          /ORDER BY/.test(text) &&
-          capture.on
-        ) {
-          // a page read in one message (Database.readOnce): BEGIN READ ONLY; settings; the page; COMMIT
-          const parts = text.startsWith('BEGIN READ ONLY;') ? text.split(';\n') : null;
-          seen.push(parts ? { text: parts[1], values: [] } : { text, values });
-        }
-        return query(text, values, ...rest);
-      };
-      client.__benchWrapped = true;
-    }
-    return client;
-  };
-  const capture = {
-    on: false,
-    take() {
-      const last = seen.at(-1);
-      seen.length = 0;
-      return last;
-    },
-  };
-  return capture;
-}
-
 async function explain(db, tenantId, stmt) {
   const { rows } = await db.withTenant(tenantId, (tx) =>
     tx.query(`EXPLAIN (ANALYZE, BUFFERS) ${stmt.text}`, stmt.values),
@@ -112,7 +76,13 @@ export async function run({ log = () => {} } = {}) {
   const t = await openBenchTenant({ log, poolSize: 10 });
   const { db, tenantId, actors } = t;
   try {
-    const capture = captureListStatements(db);
+    // the statements that read the customer list, to EXPLAIN them; a page read in one message
+    // (Database.readOnce) is BEGIN READ ONLY; settings; the page; COMMIT
+    const capture = captureStatements(db, (text, values) => {
+      if (!/FROM customers c\b/.test(text) || !/ORDER BY/.test(text)) return null;
+      const parts = text.startsWith('BEGIN READ ONLY;') ? text.split(';\n') : null;
+      return parts ? { text: parts[1], values: [] } : { text, values };
+    });
     const jobs = createQueue(db, { driver: 'inline' });
     const app = await buildApp({
       config: { trustProxy: false, cookieSecure: 'never', loginRateLimit: 1000, logLevel: 'silent' },

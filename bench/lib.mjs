@@ -105,3 +105,38 @@ export function sampler() {
     },
   };
 }
+
+/**
+ * Records statements the pool's clients run while `on` (to EXPLAIN them afterwards): `pick(text, values)`
+ * returns the statement to keep, or null. `text` is the SQL whether sent as text or as a (named
+ * prepared) query config. `take()` returns the last one kept and forgets them all.
+ */
+export function captureStatements(db, pick) {
+  const capture = {
+    on: false,
+    seen: [],
+    take() {
+      const last = capture.seen.at(-1);
+      capture.seen.length = 0;
+      return last;
+    },
+  };
+  const connect = db.pool.connect.bind(db.pool);
+  db.pool.connect = async (...args) => {
+    const client = await connect(...args);
+    if (!client.__benchCapture) {
+      const query = client.query.bind(client);
+      client.query = (text, values, ...rest) => {
+        const sql = typeof text === 'string' ? text : text?.text;
+        if (capture.on && typeof sql === 'string') {
+          const kept = pick(sql, typeof text === 'string' ? values : text.values);
+          if (kept) capture.seen.push(kept);
+        }
+        return query(text, values, ...rest);
+      };
+      client.__benchCapture = true;
+    }
+    return client;
+  };
+  return capture;
+}

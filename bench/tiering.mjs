@@ -32,7 +32,7 @@ import { createQueue } from '../apps/server/dist/jobs/index.js';
 import { registerJobs } from '../apps/server/dist/modules/jobs.js';
 import { rescoreCustomers } from '../apps/server/dist/modules/tiering/runner.js';
 import { BENCH_PASSWORD, BENCH_SLUG } from './generate-tenant.mjs';
-import { load, sampler } from './lib.mjs';
+import { captureStatements, load, sampler } from './lib.mjs';
 import { openBenchTenant } from './tenant.mjs';
 import { RFM_MODEL, SIMULATED_DRAFT, WEIGHTED_MODEL } from './tiering-models.mjs';
 
@@ -193,30 +193,6 @@ const ONE_CUSTOMER_SQL = `SELECT
     (SELECT count(*) FROM follow_ups WHERE customer_id = $1
        AND at >= ($2::date - 89)::timestamp AT TIME ZONE 'Asia/Shanghai' AND at < ($2::date + 1)::timestamp AT TIME ZONE 'Asia/Shanghai') AS follow_ups`;
 
-/** Records the chunk statements a full run sends (to EXPLAIN one of them). */
-function captureChunkStatements(db) {
-  const seen = [];
-  const connect = db.pool.connect.bind(db.pool);
-  db.pool.connect = async (...args) => {
-    const client = await connect(...args);
-    if (!client.__benchTiering) {
-      const query = client.query.bind(client);
-      client.query = (text, values, ...rest) => {
-        // chunks run as named prepared statements: a config object
-        const sql = typeof text === 'string' ? text : text?.text;
-        if (capture.on && typeof sql === 'string' && sql.includes('INSERT INTO tier_results')) {
-          seen.push({ text: sql, values: typeof text === 'string' ? values : text.values });
-        }
-        return query(text, values, ...rest);
-      };
-      client.__benchTiering = true;
-    }
-    return client;
-  };
-  const capture = { on: false, seen };
-  return capture;
-}
-
 /** EXPLAIN (ANALYZE, BUFFERS) of a statement as the tenant, rolled back (chunk statements write). */
 async function explainRolledBack(db, tenantId, stmt) {
   const client = await db.pool.connect();
@@ -242,7 +218,10 @@ export async function run({ log = () => {}, tenant } = {}) {
     // A clean slate (kept tenant): the tiering tables of earlier bench runs are emptied (as the
     // connecting owner role; TRUNCATE fires no row triggers) and re-analysed.
     await db.withSystem((tx) => tx.query(`TRUNCATE ${TIERING_TABLES.join(', ')}`));
-    const capture = captureChunkStatements(db);
+    // the chunk statements of a full run (named prepared statements), to EXPLAIN one of them
+    const capture = captureStatements(db, (text, values) =>
+      text.includes('INSERT INTO tier_results') ? { text, values } : null,
+    );
     const jobs = createQueue(db, { driver: 'inline' });
     const app = await buildApp({
       config: { trustProxy: false, cookieSecure: 'never', loginRateLimit: 1000, logLevel: 'silent' },
