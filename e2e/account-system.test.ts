@@ -105,7 +105,29 @@ describe('account system in the browser', () => {
     const again = await newPage(browser);
     await signIn(again, 'director', DEMO_PASSWORD);
     await expect.poll(() => again.getByTestId('nav-users').textContent()).toBe('Users');
+    // Back to Chinese (saved on the profile too): the other journeys sign this demo user in as well.
+    await again.getByTestId('lang-switch').click();
+    await expect.poll(() => again.getByTestId('nav-users').textContent()).toBe('用户管理');
+    const third = await newPage(browser);
+    await signIn(third, 'director', DEMO_PASSWORD);
+    await expect.poll(() => third.getByTestId('nav-users').textContent()).toBe('用户管理');
+    await third.context().close();
     await page.context().close();
     await again.context().close();
+  });
+
+  it('honours the system setting "reduce motion": no animated transitions', async () => {
+    // the login button's transition: antd's motion durations, 0 s when the user asked for less motion
+    const transition = async (motion: boolean) => {
+      const page = await newPage(browser, { motion });
+      await page.goto(`${base}/login`);
+      const seconds = await page
+        .getByTestId('login-submit')
+        .evaluate((el) => Number.parseFloat(getComputedStyle(el).transitionDuration));
+      await page.context().close();
+      return seconds;
+    };
+    expect(await transition(true)).toBeGreaterThan(0);
+    expect(await transition(false)).toBe(0);
   });
 });

@@ -24,7 +24,10 @@ const SHOTS =
 // head is 钱芳 (head); 赵明 (director) heads 华东大区. 孙伟 owns 上海远帆物流股份有限公司.
 const CUSTOMER = '上海远帆物流股份有限公司';
 const suffix = Date.now().toString(36).toUpperCase();
-const REFERENCE = `Q-${suffix}-A`;
+// The 25 % request of the rejection journey; a retry of that journey submits a new one under the next
+// reference, so later journeys find exactly one request under the reference they look for.
+let attempts = 0;
+let reference = `Q-${suffix}-A0`;
 const SMALL_REFERENCE = `Q-${suffix}-B`;
 const RETURN_REFERENCE = `Q-${suffix}-C`;
 // Also 孙伟's; the transfer test hands the first of them he still owns to 钱芳 (a retry takes the next).
@@ -191,7 +194,8 @@ describe('Approval flows in the browser', () => {
 
     // The list shows both steps of the current version.
     await page.getByTestId('nav-approval-flows').click();
-    const row = page.getByTestId('flows-table').locator('tr', { hasText: '销售总监审批' });
+    // (Other flows may name a step 销售总监审批 too: the tiering journey's tier_change flow does.)
+    const row = page.getByTestId('flows-table').locator('tr[data-row-key="discount"]');
     await row.waitFor();
     expect(await row.textContent()).toContain('部门主管初审');
     expect(await row.textContent()).toContain(`v${n + 1}`);
@@ -200,9 +204,10 @@ describe('Approval flows in the browser', () => {
 
   it('an account manager asks for a 25 % discount; the head approves, the director rejects, the manager sees why', async () => {
     // The account manager submits from the customer page.
+    reference = `Q-${suffix}-A${attempts++}`;
     const manager = await newPage(browser);
     await signIn(manager, 'manager');
-    await submitDiscount(manager, '25', REFERENCE, '客户年度框架采购，竞品报价低 20%');
+    await submitDiscount(manager, '25', reference, '客户年度框架采购，竞品报价低 20%');
     await expect.poll(() => manager.getByTestId('request-status').textContent()).toBe('审批中');
     const steps = manager.getByTestId('request-step');
     await expect.poll(() => steps.count()).toBe(2);
@@ -218,9 +223,9 @@ describe('Approval flows in the browser', () => {
     await signIn(head, 'head');
     await expect.poll(() => head.getByTestId('nav-approvals-count').textContent()).toMatch(/^[1-9]/);
     await head.getByTestId('nav-approvals').click();
-    await head.getByTestId('approvals-table').getByText(REFERENCE).waitFor();
+    await head.getByTestId('approvals-table').getByText(reference).waitFor();
     await shot(head, 'approvals-inbox');
-    await openRequest(head, REFERENCE);
+    await openRequest(head, reference);
     expect(await head.getByTestId('request-reason-text').textContent()).toContain('竞品报价低 20%');
     await head.getByTestId('request-approve').click();
     await head.getByTestId('decision-text').fill('同意，注意回款节奏');
@@ -236,16 +241,16 @@ describe('Approval flows in the browser', () => {
     expect(await head.getByTestId('request-approve').count()).toBe(0);
     // Gone from the head's to-approve box, listed under what they processed.
     await head.getByTestId('request-drawer').locator('.ant-drawer-close').click();
-    await expect.poll(() => head.getByTestId('approvals-table').getByText(REFERENCE).count()).toBe(0);
+    await expect.poll(() => head.getByTestId('approvals-table').getByText(reference).count()).toBe(0);
     await head.getByTestId('approvals-box-processed').click();
-    await head.getByTestId('approvals-table').getByText(REFERENCE).waitFor();
+    await head.getByTestId('approvals-table').getByText(reference).waitFor();
     await head.context().close();
 
     // The director rejects; a reason is required.
     const director = await newPage(browser);
     await signIn(director, 'director');
     await director.getByTestId('nav-approvals').click();
-    await openRequest(director, REFERENCE);
+    await openRequest(director, reference);
     await shot(director, 'approvals-request-detail', true);
     await director.getByTestId('request-reject').click();
     await director.locator('#decision-submit').click();
@@ -260,16 +265,32 @@ describe('Approval flows in the browser', () => {
     await signIn(back, 'manager');
     await expect.poll(() => back.getByTestId('notification-count').textContent()).toMatch(/[1-9]/);
     await back.getByTestId('notification-bell').click();
-    const notice = back.getByTestId('notification-item').filter({ hasText: '驳回' }).first();
+    const notice = back
+      .getByTestId('notification-item')
+      .filter({ hasText: '驳回' })
+      .filter({ hasText: reference })
+      .first();
     await notice.waitFor();
     await shot(back, 'approvals-notifications');
     await notice.locator('.kam-notification-main').click();
     await back.getByTestId('request-detail').waitFor();
     await expect.poll(() => back.getByTestId('request-status').textContent()).toBe('已驳回');
-    // Seen: the bell has nothing unread left.
+    // Seen: no unread notice about this request is left, and the bell counts exactly what is unread
+    // (other journeys, a tier change decided for this manager, may have left notices of their own).
+    const unread = () =>
+      back.evaluate(async (ref) => {
+        const page = (await (await fetch('/api/v1/notifications?unread=true')).json()) as {
+          items: { title: string; body: string | null }[];
+          unreadCount: number;
+        };
+        const about = page.items.filter((n) => `${n.title} ${n.body ?? ''}`.includes(ref)).length;
+        return { about, count: page.unreadCount };
+      }, reference);
+    await expect.poll(async () => (await unread()).about).toBe(0);
+    const { count } = await unread();
     await expect
       .poll(() => back.getByTestId('notification-bell').getAttribute('aria-label'))
-      .toBe('通知（0 条未读）');
+      .toBe(`通知（${count} 条未读）`);
     const outcome = await back.getByTestId('request-outcome').textContent();
     expect(outcome).toContain('审批被驳回');
     expect(outcome).toContain('赵明');
@@ -420,11 +441,11 @@ describe('Approval flows in the browser', () => {
     const page = await newPage(browser, { mobile: true });
     await signIn(page, 'director');
     await page.goto(`${base}/approvals?box=processed`);
-    await page.getByTestId('approvals-cards').getByText(REFERENCE).waitFor();
+    await page.getByTestId('approvals-cards').getByText(reference).waitFor();
     expect(await page.getByTestId('approvals-table').count()).toBe(0);
     await noHorizontalOverflow(page);
     await shot(page, 'approvals-inbox-phone');
-    await page.getByTestId('approvals-cards').getByText(REFERENCE).click();
+    await page.getByTestId('approvals-cards').getByText(reference).click();
     await page.getByTestId('request-detail').waitFor();
     await expect.poll(() => page.getByTestId('request-status').textContent()).toBe('已驳回');
     await shot(page, 'approvals-request-detail-phone');
@@ -443,9 +464,9 @@ describe('Approval flows in the browser', () => {
     await signIn(page, 'manager');
     await page.getByTestId('lang-switch').click();
     await page.goto(`${base}/approvals?box=submitted`);
-    await page.getByTestId('approvals-table').getByText(REFERENCE).waitFor();
+    await page.getByTestId('approvals-table').getByText(reference).waitFor();
     await expect.poll(() => page.getByTestId('approvals-box-todo').textContent()).toBe('To approve');
-    await openRequest(page, REFERENCE);
+    await openRequest(page, reference);
     await expect.poll(() => page.getByTestId('request-status').textContent()).toBe('Rejected');
     expect(await page.getByTestId('request-outcome').textContent()).toContain(REJECT_REASON);
     // No Chinese UI text left in the drawer apart from names and what people typed.

@@ -25,11 +25,14 @@ export async function launch(): Promise<Browser> {
 
 export async function newPage(
   browser: Browser,
-  opts: { locale?: string; mobile?: boolean } = {},
+  opts: { locale?: string; mobile?: boolean; motion?: boolean } = {},
 ): Promise<Page> {
   const context = await browser.newContext({
     locale: opts.locale ?? 'zh-CN',
     viewport: opts.mobile ? { width: 390, height: 844 } : { width: 1366, height: 860 },
+    // The app honours the system's "reduce motion" setting: dialogs and dropdowns open without
+    // animations, so no click lands on an option or button still moving into place under load.
+    reducedMotion: opts.motion ? 'no-preference' : 'reduce',
   });
   const page = await context.newPage();
   page.setDefaultTimeout(15_000);

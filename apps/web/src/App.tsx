@@ -1,9 +1,11 @@
 import { App as AntApp, Button, ConfigProvider, Result, Spin, type ThemeConfig } from 'antd';
 import enUS from 'antd/es/locale/en_US';
 import zhCN from 'antd/es/locale/zh_CN';
+import { useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
 import { BrowserRouter } from 'react-router';
 import { AuthProvider, useAuth } from './auth/AuthContext';
+import { useReducedMotion } from './hooks/useMediaQuery';
 import { AppRoutes } from './routes';
 
 /** Feishu-like look: blue primary, compact radii, system CJK font stack (no web fonts). */
@@ -59,8 +61,13 @@ function Boot() {
 export function App() {
   const { i18n } = useTranslation();
   const locale = i18n.language === 'en' ? enUS : zhCN;
+  const reducedMotion = useReducedMotion();
+  const themed = useMemo<ThemeConfig>(
+    () => (reducedMotion ? { ...theme, token: { ...theme.token, motion: false } } : theme),
+    [reducedMotion],
+  );
   return (
-    <ConfigProvider locale={locale} theme={theme} componentSize="middle">
+    <ConfigProvider locale={locale} theme={themed} componentSize="middle">
       <AntApp>
         <BrowserRouter>
           <AuthProvider>

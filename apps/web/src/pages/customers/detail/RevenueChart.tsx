@@ -3,6 +3,7 @@ import { GridComponent, TooltipComponent } from 'echarts/components';
 import * as echarts from 'echarts/core';
 import { CanvasRenderer } from 'echarts/renderers';
 import { useEffect, useRef } from 'react';
+import { useReducedMotion } from '../../../hooks/useMediaQuery';
 import { fenToDecimal, formatMoney } from '../../../utils/money';
 
 echarts.use([BarChart, GridComponent, TooltipComponent, CanvasRenderer]);
@@ -16,6 +17,7 @@ export interface MonthRevenue {
 /** A small bar chart of monthly revenue (signed: returns count negatively). Loaded on demand. */
 export default function RevenueChart({ data, height = 220 }: { data: MonthRevenue[]; height?: number }) {
   const ref = useRef<HTMLDivElement>(null);
+  const reducedMotion = useReducedMotion();
 
   useEffect(() => {
     const el = ref.current;
@@ -24,6 +26,7 @@ export default function RevenueChart({ data, height = 220 }: { data: MonthRevenu
     // Display only: yuan as numbers for the bar heights; labels and tooltips use the exact decimals.
     const yuan = data.map((d) => Number(fenToDecimal(d.fen)));
     chart.setOption({
+      animation: !reducedMotion,
       grid: { left: 8, right: 8, top: 16, bottom: 8, containLabel: true },
       tooltip: {
         trigger: 'axis',
@@ -57,7 +60,7 @@ export default function RevenueChart({ data, height = 220 }: { data: MonthRevenu
       observer.disconnect();
       chart.dispose();
     };
-  }, [data]);
+  }, [data, reducedMotion]);
 
   return <div ref={ref} style={{ width: '100%', height }} data-testid="revenue-chart" />;
 }
