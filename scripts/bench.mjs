@@ -168,7 +168,8 @@ ${c.service_records.toLocaleString('en')} service records. Actors: account manag
 branch 01), department head \`${r.actors.head}\` (one branch), sales director \`${r.actors.director}\` (a region of 9 branches).
 Load: autocannon, 16 connections on loopback, ${r.seconds} s per measurement after a 1 s warm-up, the
 reference measured right before KAM for each line. Reference: the very page statement KAM runs,
-captured from KAM's pool and run directly on the same pool by a plain Fastify route (no session,
+captured where the list service hands it to \`Database.readOnce\` and run the same way (a prepared
+statement of the session, in one message) on the same pool by a plain Fastify route (no session,
 permissions, validation or field rules) — so the ratio is what KAM's layers cost. "Deep" = the
 cursor reached by following up to 20 pages. Rows: the page's size; ≠ would mark a page whose rows
 differ from a naive hand-written page query (checked on every line). Target: p99 < 50 ms and
@@ -179,6 +180,9 @@ differ from a naive hand-written page query (checked on every line). Target: p99
 ${table.join('\n')}
 
 ### EXPLAIN (ANALYZE, BUFFERS) of the statement KAM ran for each page
+
+Prepared and executed six times first, as a session of KAM's pool runs it, so each plan is the one
+PostgreSQL's plan cache settled on (a generic plan shows \`$n\` in its conditions).
 
 ${r.results.map((x) => `#### ${x.role} · ${x.filter} · ${x.page}\n\n\`\`\`\n${x.plan}\n\`\`\`\n`).join('\n')}`);
 } else {

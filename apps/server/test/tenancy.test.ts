@@ -172,6 +172,49 @@ describe('parallel query', () => {
   );
 });
 
+describe('one-message reads (readOnce, the list pages)', () => {
+  const COUNT = `SELECT count(*)::int AS n, count(*) FILTER (WHERE tenant_id <> $1::uuid)::int AS foreign,
+      (SELECT count(*)::int FROM pg_prepared_statements WHERE name LIKE 'kam_read_%' AND statement LIKE '%FILTER (WHERE tenant_id <>%') AS prepared
+    FROM users`;
+  const read = (tenantId: string) =>
+    env.db.readOnce(
+      tenantId,
+      async (tx) =>
+        (await tx.query<{ n: number; foreign: number; prepared: number }>(COUNT, [tenantId])).rows[0]!,
+    );
+
+  it('run as a prepared statement of the session, whose cached plan never shows one tenant another’s rows', async () => {
+    const own = {
+      a: (
+        await env.db.withTenant(a.tenantId, (tx) =>
+          tx.query<{ n: number }>('SELECT count(*)::int AS n FROM users'),
+        )
+      ).rows[0]!.n,
+      b: (
+        await env.db.withTenant(b.tenantId, (tx) =>
+          tx.query<{ n: number }>('SELECT count(*)::int AS n FROM users'),
+        )
+      ).rows[0]!.n,
+    };
+    // past the plan cache's five custom plans, alternating tenants on the same statement
+    for (let i = 0; i < 8; i++) {
+      const org = i % 2 === 0 ? a : b;
+      const r = await read(org.tenantId);
+      expect(r).toEqual({ n: i % 2 === 0 ? own.a : own.b, foreign: 0, prepared: 1 });
+    }
+  });
+
+  it('a statement PostgreSQL cannot prepare runs with its values written in', async () => {
+    // `$1` alone has no type to infer: PREPARE refuses it (42P18); as a literal it is text
+    for (let i = 0; i < 2; i++) {
+      const r = await env.db.readOnce(a.tenantId, (tx) =>
+        tx.query<{ v: string }>('SELECT $1 AS v', ["it's"]),
+      );
+      expect(r.rows[0]!.v).toBe("it's");
+    }
+  });
+});
+
 describe('API isolation', () => {
   it('an admin of one organisation cannot see or change the other through the API', async () => {
     const admin = await Client.signIn(env, a.slug, 'admin', ADMIN_PASSWORD);

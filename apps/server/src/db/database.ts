@@ -1,6 +1,7 @@
+import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { type EmbeddedPostgres, startEmbedded } from './embedded.js';
-import { inlineParams } from './inline-params.js';
+import { inlineParams, literal } from './inline-params.js';
 
 // bigint (int8) as JS number is unsafe; KAM keeps them as strings unless a column is known small.
 pg.types.setTypeParser(pg.types.builtins.INT8, (v) => v);
@@ -15,6 +16,9 @@ export interface Tx {
     values?: unknown[],
   ): Promise<pg.QueryResult<R>>;
 }
+
+/** At most this many `readOnce` statements are prepared per database session (`preparedRead`). */
+export const READ_STATEMENTS_PER_SESSION = 200;
 
 /** A statement of `Database.lookupOnce`: a fixed name and text whose one parameter `$1` is the lookup key. */
 export interface PreparedLookup {
@@ -136,13 +140,18 @@ export class Database {
    */
   private readonly preparedIn = new WeakMap<object, Map<string, Promise<void>>>();
 
-  private async prepare(client: pg.PoolClient, statements: readonly PreparedLookup[]): Promise<void> {
+  private preparedOf(client: pg.PoolClient): Map<string, Promise<void>> {
     const session: object = this.kind === 'embedded' ? this : client;
     let done = this.preparedIn.get(session);
     if (!done) {
       done = new Map();
       this.preparedIn.set(session, done);
     }
+    return done;
+  }
+
+  private async prepare(client: pg.PoolClient, statements: readonly PreparedLookup[]): Promise<void> {
+    const done = this.preparedOf(client);
     for (const st of statements) {
       let ready = done.get(st.name);
       if (!ready) {
@@ -154,11 +163,47 @@ export class Database {
     }
   }
 
+  /** Texts PostgreSQL refused to prepare (readOnce then writes their values in as literals). */
+  private readonly unpreparable = new Set<string>();
+
+  /**
+   * The name of `text` prepared in the client's session (`PREPARE name AS text`, parameter types
+   * inferred from their use, as for any parameterised statement), or null: not preparable, or the
+   * session already holds READ_STATEMENTS_PER_SESSION of them (a bound on the server's memory; the
+   * texts are few — one per combination of list filters and sort — but not fixed).
+   */
+  private async preparedRead(client: pg.PoolClient, text: string): Promise<string | null> {
+    if (this.unpreparable.has(text)) return null;
+    const done = this.preparedOf(client);
+    const name = `kam_read_${createHash('sha1').update(text).digest('hex').slice(0, 32)}`;
+    let ready = done.get(name);
+    if (!ready) {
+      if (done.size >= READ_STATEMENTS_PER_SESSION) return null;
+      ready = client.query(`PREPARE ${name} AS ${text}`).then(() => undefined);
+      done.set(name, ready);
+    }
+    try {
+      await ready;
+      return name;
+    } catch (err) {
+      done.delete(name);
+      // refused as a statement (e.g. a parameter whose type nothing determines): never again; any
+      // other failure (the connection) is the caller's
+      if (!String((err as { code?: unknown }).code ?? '').startsWith('42')) throw err;
+      this.unpreparable.add(text);
+      return null;
+    }
+  }
+
   /**
    * `withTenant` for a read of exactly one statement, in one round trip: `BEGIN READ ONLY`, the
-   * settings, the statement (its values written into it as literals, `inline-params.ts`) and `COMMIT`
-   * go to the server as one simple-protocol message instead of three round trips — for the list
-   * pages every screen opens with. `fn` gets a `Tx` that takes one query; a second one is an error.
+   * settings, the statement and `COMMIT` go to the server as one simple-protocol message instead of
+   * three round trips — for the list pages every screen opens with. The statement is a prepared
+   * statement of the session (`preparedRead`), run as `EXECUTE name(values as literals)`: parsed
+   * once, and planned once when PostgreSQL finds its generic plan as good as the per-value ones (the
+   * plan cache's own choice, after five executions), instead of parsed and planned on every page —
+   * which took as long as running it. A text that cannot be prepared has its values written into it
+   * as literals (`inline-params.ts`). `fn` gets a `Tx` that takes one query; a second one is an error.
    */
   async readOnce<T>(tenantId: string, fn: (tx: Tx) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
@@ -168,8 +213,15 @@ export class Database {
         if (used) throw new Error('readOnce: one statement per transaction');
         used = true;
         const q = (v: string) => client.escapeLiteral(v);
+        const name = await this.preparedRead(client, text);
+        const statement =
+          name === null
+            ? inlineParams(text, values)
+            : values.length === 0
+              ? `EXECUTE ${name}`
+              : `EXECUTE ${name}(${values.map(literal).join(', ')})`;
         const results = (await client.query(
-          `BEGIN READ ONLY; SELECT set_config('role', '${APP_ROLE}', true), set_config('kam.tenant_id', ${q(tenantId)}, true);\n${inlineParams(text, values)};\nCOMMIT`,
+          `BEGIN READ ONLY; SELECT set_config('role', '${APP_ROLE}', true), set_config('kam.tenant_id', ${q(tenantId)}, true);\n${statement};\nCOMMIT`,
         )) as unknown as pg.QueryResult<R>[];
         return results[2]!;
       },
