@@ -8,8 +8,9 @@
 // of the statement KAM actually ran for each page (captured from the pool).
 //
 // Targets (issue 4): p99 < 50 ms, throughput ≥ 50 % of the reference.
-import { buildApp } from '../apps/server/dist/http/app.js';
+
 import { literal } from '../apps/server/dist/db/inline-params.js';
+import { buildApp } from '../apps/server/dist/http/app.js';
 import { createQueue } from '../apps/server/dist/jobs/index.js';
 import { BENCH_PASSWORD, BENCH_SLUG } from './generate-tenant.mjs';
 import { DURATION_S, load } from './lib.mjs';
