@@ -1,6 +1,6 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { launch, newPage } from './support/browser.js';
+import { choose, launch, newPage } from './support/browser.js';
 
 const base = inject('kamBaseUrl');
 const adminPassword = inject('kamAdminPassword');
@@ -19,14 +19,6 @@ async function signIn(page: Page, login: string, password: string) {
   await page.getByTestId('login-username').fill(login);
   await page.getByTestId('login-password').fill(password);
   await page.getByTestId('login-submit').click();
-}
-
-/** Picks an option in an antd Select / TreeSelect by typing its label. */
-async function choose(page: Page, testId: string, label: string) {
-  const box = page.getByTestId(testId);
-  await box.click();
-  await page.keyboard.type(label);
-  await page.locator('.ant-select-dropdown:visible').getByText(label, { exact: true }).first().click();
 }
 
 describe('account system in the browser', () => {
@@ -48,8 +40,8 @@ describe('account system in the browser', () => {
     await page.getByTestId('user-form-login').fill('e2e.rep');
     await page.getByTestId('user-form-name').fill('测试代表');
     await page.getByTestId('user-form-mobile').fill('139 1234 5678');
-    await choose(page, 'user-form-department', 'E2E 测试部');
-    await choose(page, 'user-form-roles', '客户经理');
+    await choose(page, page.getByTestId('user-form-department'), 'E2E 测试部', 'E2E 测试部');
+    await choose(page, page.getByTestId('user-form-roles'), '客户经理', '客户经理');
     await page.keyboard.press('Escape');
     await page.getByTestId('user-form-submit').click();
     const initial = (await page.getByTestId('initial-password').textContent())?.trim() ?? '';

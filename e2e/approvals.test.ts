@@ -1,9 +1,7 @@
 import { mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it, onTestFailed } from 'vitest';
-import { launch, newPage } from './support/browser.js';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { choose, launch, newPage, SCREENSHOTS_DIR as SHOTS } from './support/browser.js';
 
 /**
  * Approval flows (审批流) in the browser against the built app (embedded database, demo company):
@@ -17,8 +15,6 @@ import { launch, newPage } from './support/browser.js';
  */
 const base = inject('kamBaseUrl');
 const DEMO_PASSWORD = 'Kam@2026demo';
-const SHOTS =
-  process.env.KAM_SCREENSHOTS === '1' ? (process.env.KAM_SCREENSHOTS_DIR ?? 'docs/screenshots') : null;
 
 // Demo company (apps/server/src/modules/organization/demo*.ts): 孙伟 (manager) in 上海销售一部, whose
 // head is 钱芳 (head); 赵明 (director) heads 华东大区. 孙伟 owns 上海远帆物流股份有限公司.
@@ -50,34 +46,6 @@ async function signIn(page: Page, login: string) {
   await page.getByTestId('login-password').fill(DEMO_PASSWORD);
   await page.getByTestId('login-submit').click();
   await page.getByTestId('home-greeting').waitFor();
-  const pending = new Map<string, number>();
-  page.on('request', (r) => {
-    if (r.url().includes('/api/')) pending.set(`${r.method()} ${r.url()}`, Date.now());
-  });
-  page.on('requestfinished', (r) => pending.delete(`${r.method()} ${r.url()}`));
-  page.on('requestfailed', (r) => pending.delete(`${r.method()} ${r.url()}`));
-  onTestFailed(async () => {
-    for (const [req, at] of pending)
-      console.log(`[${login}] still pending after ${Date.now() - at} ms: ${req}`);
-    const path = join(tmpdir(), `kam-e2e-approvals-${login}.png`);
-    if (!page.isClosed()) await page.screenshot({ path, fullPage: true }).catch(() => undefined);
-  });
-}
-
-/** Picks an option of an antd Select (the one `locator` points at) by typing and clicking its label. */
-async function choose(
-  page: Page,
-  select: ReturnType<Page['locator']>,
-  typed: string,
-  label: string | RegExp,
-) {
-  await select.click();
-  if (typed) await page.keyboard.type(typed);
-  await page
-    .locator('.ant-select-dropdown:visible')
-    .getByText(label, typeof label === 'string' ? { exact: true } : undefined)
-    .first()
-    .click();
 }
 
 async function shot(page: Page, name: string, wholePage = false) {

@@ -1,9 +1,7 @@
 import { mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it, onTestFailed } from 'vitest';
-import { launch, newPage } from './support/browser.js';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { choose, launch, newPage, SCREENSHOTS_DIR as SHOTS } from './support/browser.js';
 
 /**
  * Customer 360 in the browser against the built app (embedded database, demo company):
@@ -15,8 +13,6 @@ import { launch, newPage } from './support/browser.js';
  */
 const base = inject('kamBaseUrl');
 const DEMO_PASSWORD = 'Kam@2026demo';
-const SHOTS =
-  process.env.KAM_SCREENSHOTS === '1' ? (process.env.KAM_SCREENSHOTS_DIR ?? 'docs/screenshots') : null;
 
 // A name no other test or demo record resembles (trigram similarity would ask for an override).
 const suffix = Date.now().toString(36).toUpperCase();
@@ -40,26 +36,6 @@ async function signIn(page: Page, login: string, password: string) {
   await page.getByTestId('login-password').fill(password);
   await page.getByTestId('login-submit').click();
   await page.getByTestId('home-greeting').waitFor();
-  // On failure: a screenshot in the temp folder and the API requests still waiting for an answer.
-  const pending = new Map<string, number>();
-  page.on('request', (r) => {
-    if (r.url().includes('/api/')) pending.set(`${r.method()} ${r.url()}`, Date.now());
-  });
-  page.on('requestfinished', (r) => pending.delete(`${r.method()} ${r.url()}`));
-  page.on('requestfailed', (r) => pending.delete(`${r.method()} ${r.url()}`));
-  onTestFailed(async () => {
-    for (const [req, at] of pending)
-      console.log(`[${login}] still pending after ${Date.now() - at} ms: ${req}`);
-    const path = join(tmpdir(), `kam-e2e-customer360-${login}.png`);
-    if (!page.isClosed()) await page.screenshot({ path }).catch(() => undefined);
-  });
-}
-
-/** Picks an option in an antd Select by typing and clicking its label. */
-async function choose(page: Page, testId: string, typed: string, label: string) {
-  await page.getByTestId(testId).click();
-  await page.keyboard.type(typed);
-  await page.locator('.ant-select-dropdown:visible').getByText(label, { exact: true }).first().click();
 }
 
 async function shot(page: Page, name: string) {
@@ -82,7 +58,7 @@ describe('Customer 360 in the browser', () => {
     // Create: the duplicate check runs while typing; a fresh name raises no conflict.
     await page.getByTestId('customer-create').click();
     await page.getByTestId('customer-form-name').fill(CUSTOMER);
-    await choose(page, 'customer-form-industry', '制造', 'C 制造业');
+    await choose(page, page.getByTestId('customer-form-industry'), '制造', 'C 制造业');
     await shot(page, 'customers-create');
     await page.getByTestId('customer-form-submit').click();
     await page.waitForURL(/\/customers\/[0-9a-f-]{36}$/);
@@ -97,7 +73,7 @@ describe('Customer 360 in the browser', () => {
     await page.getByTestId('contact-add').click();
     await page.getByTestId('contact-form-name').fill('王立新');
     await page.getByTestId('contact-form-mobile').fill('13912345678');
-    await choose(page, 'contact-form-role', '决策', '决策人');
+    await choose(page, page.getByTestId('contact-form-role'), '决策', '决策人');
     await page.locator('#contact-form-submit').click();
     await page.getByTestId('contacts-table').getByText('王立新').waitFor();
     expect(await page.getByTestId('contact-mobile').first().textContent()).toBe('139 1234 5678');
@@ -106,7 +82,7 @@ describe('Customer 360 in the browser', () => {
     await openTab(page, 'followUps');
     await page.getByTestId('follow-up-add').click();
     await page.getByTestId('follow-up-summary').fill(FOLLOW_UP);
-    await choose(page, 'follow-up-contacts', '王', '王立新');
+    await choose(page, page.getByTestId('follow-up-contacts'), '王', '王立新');
     await page.keyboard.press('Escape');
     await page.getByTestId('follow-up-submit').click();
     await page.getByTestId('follow-ups-list').getByText(FOLLOW_UP).waitFor();
@@ -132,8 +108,8 @@ describe('Customer 360 in the browser', () => {
     await owner.goto(`${base}${customerPath}`);
     await openTab(owner, 'team');
     await owner.getByTestId('team-add').click();
-    await choose(owner, 'team-add-user', '郑丽', '郑丽');
-    await choose(owner, 'team-add-role', '客服', '客服');
+    await choose(owner, owner.getByTestId('team-add-user'), '郑丽', '郑丽');
+    await choose(owner, owner.getByTestId('team-add-role'), '客服', '客服');
     await owner.locator('#team-add-submit').click();
     await owner.getByTestId('team-table').getByText('郑丽').waitFor();
     await owner.context().close();

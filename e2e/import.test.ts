@@ -3,14 +3,12 @@ import { creditCodeCheckChar } from '@kam/domain';
 import ExcelJS from 'exceljs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { launch, newPage } from './support/browser.js';
+import { launch, newPage, SCREENSHOTS_DIR as SHOTS } from './support/browser.js';
 
 const base = inject('kamBaseUrl');
 const DEMO_PASSWORD = 'Kam@2026demo';
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 /** KAM_SCREENSHOTS=1 also saves every wizard step (desktop and 390 px phone) to docs/screenshots/ (or KAM_SCREENSHOTS_DIR). */
-const SHOTS =
-  process.env.KAM_SCREENSHOTS === '1' ? (process.env.KAM_SCREENSHOTS_DIR ?? 'docs/screenshots') : null;
 
 let browser: Browser;
 beforeAll(async () => {

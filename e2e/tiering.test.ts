@@ -1,9 +1,7 @@
 import { mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it, onTestFailed } from 'vitest';
-import { launch, newPage } from './support/browser.js';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { choose, launch, newPage, SCREENSHOTS_DIR as SHOTS } from './support/browser.js';
 
 /**
  * Scientific tiering (科学分级) in the browser against the built app (embedded database, demo company):
@@ -18,8 +16,6 @@ import { launch, newPage } from './support/browser.js';
  */
 const base = inject('kamBaseUrl');
 const DEMO_PASSWORD = 'Kam@2026demo';
-const SHOTS =
-  process.env.KAM_SCREENSHOTS === '1' ? (process.env.KAM_SCREENSHOTS_DIR ?? 'docs/screenshots') : null;
 
 const suffix = Date.now().toString(36).toUpperCase();
 /** The director's model: its name changes per attempt (a retried journey cannot take the same name). */
@@ -46,10 +42,6 @@ async function signIn(page: Page, login: string) {
   await page.getByTestId('login-password').fill(DEMO_PASSWORD);
   await page.getByTestId('login-submit').click();
   await page.getByTestId('home-greeting').waitFor();
-  onTestFailed(async () => {
-    const path = join(tmpdir(), `kam-e2e-tiering-${login}.png`);
-    if (!page.isClosed()) await page.screenshot({ path, fullPage: true }).catch(() => undefined);
-  });
 }
 
 /** A JSON API call with the page's session (cookie + CSRF from /me): set-up and look-ups only. */
@@ -75,33 +67,13 @@ async function api<T = unknown>(
 }
 
 /**
- * Picks an option of an antd Select by typing and clicking its label, and checks that the select shows
- * it. A click on an option while the dropdown still animates open can miss (seen under CI load: the
- * dropdown stayed open, nothing chosen, and the journey failed later at the save): then it closes the
- * dropdown and tries again, at most three times.
+ * `choose`, then the dropdown has closed and the select shows the option: a click that chose nothing
+ * fails here, not later at the save.
  */
-async function choose(page: Page, select: Locator, typed: string, label: string) {
-  for (let attempt = 1; ; attempt++) {
-    await select.click();
-    if (typed) await page.keyboard.type(typed);
-    await page
-      .locator('.ant-select-dropdown:visible .ant-select-item-option-content')
-      .getByText(label, { exact: true })
-      .first()
-      .click();
-    // the dropdown closes before the next one opens (a closing dropdown still shows the same labels)
-    const closed = await page
-      .locator('.ant-select-dropdown:visible')
-      .first()
-      .waitFor({ state: 'hidden', timeout: 3_000 })
-      .then(() => true)
-      .catch(() => false);
-    if (closed && (await select.textContent())?.includes(label)) return;
-    if (attempt === 3)
-      throw new Error(`could not choose "${label}" (the select shows "${await select.textContent()}")`);
-    await page.keyboard.press('Escape');
-    await page.locator('.ant-select-dropdown:visible').first().waitFor({ state: 'hidden' });
-  }
+async function pick(page: Page, select: Locator, typed: string, label: string) {
+  await choose(page, select, typed, label);
+  await page.locator('.ant-select-dropdown:visible').first().waitFor({ state: 'hidden' });
+  await expect.poll(() => select.textContent()).toContain(label);
 }
 
 /** Saves the draft with the button and returns what the server answered (status and body). */
@@ -163,9 +135,9 @@ async function fillDimension(
 ) {
   const dim = page.getByTestId(`dimension-${i}`);
   await dim.getByTestId(`dimension-${i}-name`).fill(name);
-  await choose(page, dim.getByTestId(`dimension-${i}-metric`), metric.slice(0, 2), metric);
+  await pick(page, dim.getByTestId(`dimension-${i}-metric`), metric.slice(0, 2), metric);
   if (min !== null && max !== null) {
-    await choose(page, dim.getByTestId(`dimension-${i}-normaliser-kind`), '', '线性（上下限之间）');
+    await pick(page, dim.getByTestId(`dimension-${i}-normaliser-kind`), '', '线性（上下限之间）');
     await dim.getByTestId(`dimension-${i}-normaliser-min`).fill(min);
     await dim.getByTestId(`dimension-${i}-normaliser-max`).fill(max);
   }
@@ -367,7 +339,7 @@ describe('scientific tiering in the browser', () => {
     // The owner may edit the metrics people assess (they load beside the tier).
     await mcard.getByTestId('tier-manual-edit').waitFor();
     await mcard.getByTestId('tier-request-change').click();
-    await choose(manager, manager.getByTestId('tier-request-tier'), '', 'A');
+    await pick(manager, manager.getByTestId('tier-request-tier'), '', 'A');
     await manager.getByTestId('tier-request-reason').fill(REASON);
     await manager.locator('#tier-request-submit').click();
     await manager.getByTestId('tier-request-submitted').waitFor();

@@ -1,5 +1,14 @@
-import { type Browser, chromium, type Page, type Request } from 'playwright-core';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Browser, chromium, type Locator, type Page, type Request } from 'playwright-core';
 import { expect, onTestFailed } from 'vitest';
+
+/**
+ * Where journeys write their screenshots with `KAM_SCREENSHOTS=1`: docs/screenshots (the pictures the
+ * docs show), or `KAM_SCREENSHOTS_DIR`; null (none written) otherwise.
+ */
+export const SCREENSHOTS_DIR =
+  process.env.KAM_SCREENSHOTS === '1' ? (process.env.KAM_SCREENSHOTS_DIR ?? 'docs/screenshots') : null;
 
 /**
  * Debian's Chromium by default; point KAM_CHROMIUM (or CHROME_PATH) at another Chromium/Chrome
@@ -36,15 +45,35 @@ export async function newPage(
   });
   const page = await context.newPage();
   page.setDefaultTimeout(15_000);
-  traceApi(page);
+  explainFailure(page);
   return page;
 }
 
 /**
- * Keeps the page's API calls that failed (status ≥ 400) or were slow (≥ 2 s), and prints them when the
- * test fails: what the server answered is what a failed browser journey needs explained first.
+ * Picks an option of an antd Select or TreeSelect (`select`): opens it, types `typed` (to filter; ''
+ * types nothing) and clicks the option showing `label` (the whole text, or a match of the RegExp).
  */
-function traceApi(page: Page) {
+export async function choose(page: Page, select: Locator, typed: string, label: string | RegExp) {
+  await select.click();
+  if (typed) await page.keyboard.type(typed);
+  await page
+    .locator('.ant-select-dropdown:visible')
+    .getByText(label, typeof label === 'string' ? { exact: true } : undefined)
+    // not antd's hidden list of the options for screen readers
+    .filter({ visible: true })
+    .first()
+    .click();
+}
+
+let pagesOpened = 0;
+
+/**
+ * When the test fails: prints the page's API calls that failed (status ≥ 400), were slow (≥ 2 s) or
+ * were still waiting — what the server answered is what a failed browser journey needs explained
+ * first — and saves a screenshot of the page to the temp folder.
+ */
+function explainFailure(page: Page) {
+  const shot = join(tmpdir(), `kam-e2e-page-${process.pid}-${++pagesOpened}.png`);
   const seen: string[] = [];
   const started = new Map<Request, number>();
   page.on('request', (req) => {
@@ -69,11 +98,22 @@ function traceApi(page: Page) {
   });
   // pages opened outside a test (a beforeAll) are not traced: there is no test to fail
   if (!expect.getState().currentTestName) return;
-  onTestFailed(() => {
+  onTestFailed(async () => {
     const pending = [...started.entries()].map(
       ([req, t0]) => `${req.method()} ${req.url()} still waiting since ${new Date(t0).toISOString()}`,
     );
-    if (seen.length + pending.length > 0)
-      console.error(`API calls of a page in the failed test:\n  ${[...seen, ...pending].join('\n  ')}`);
+    const saved =
+      !page.isClosed() &&
+      (await page
+        .screenshot({ path: shot, fullPage: true })
+        .then(() => true)
+        .catch(() => false));
+    if (!saved && seen.length + pending.length === 0) return; // closed, and nothing to tell
+    console.error(
+      [
+        `A page of the failed test (${page.isClosed() ? 'closed' : page.url()})${saved ? `, screenshot ${shot}` : ''}:`,
+        ...[...seen, ...pending].map((line) => `  ${line}`),
+      ].join('\n'),
+    );
   });
 }
