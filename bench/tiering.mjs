@@ -354,7 +354,7 @@ export async function run({ log = () => {}, tenant } = {}) {
              count(*) FILTER (WHERE r.segment IS DISTINCT FROM k.tier)::int AS segment_mismatches,
              count(*) FILTER (WHERE r.code IS DISTINCT FROM k.code)::int AS code_mismatches
            FROM bench_rfm_reference r
-           FULL JOIN (SELECT customer_id, tier, breakdown->>'code' AS code FROM tier_results WHERE model_id = $1) k
+           FULL JOIN (SELECT customer_id, tier, array_to_string(scores, '') AS code FROM tier_results WHERE model_id = $1) k
              ON k.customer_id = r.customer_id`,
           [rfm.id],
         );

@@ -19,6 +19,7 @@ import {
   type TestOrg,
 } from './support/harness.js';
 import { MatrixFixtures } from './support/matrix-fixtures.js';
+import { storedResults } from './support/tier-results.js';
 
 let env: TestEnv;
 let org: TestOrg;
@@ -308,6 +309,53 @@ describe('runs, the tier of record and the breakdown', () => {
     expect(history.body.items).toEqual([
       expect.objectContaining({ modelId, fromTier: null, toTier: d.tier, reason: 'full_run' }),
     ]);
+  });
+
+  it('a result stored as documents (written before migration 0018) explains itself as the compact one does', async () => {
+    const compact = await manager.get(`/api/v1/customers/${mine[5]}/tiering`);
+    expect(compact.status).toBe(200);
+    const restore = await env.db.withTenant(org.tenantId, async (tx) => {
+      const stored = (await storedResults(tx, modelId)).find((r) => r.customer_id === mine[5])!;
+      const { rows } = await tx.query(
+        `SELECT metric_values, scores::text[] AS scores, flags, steps, hysteresis, previous_tier, override_id
+         FROM tier_results WHERE tenant_id = kam_tenant() AND model_id = $1 AND customer_id = $2`,
+        [modelId, mine[5]],
+      );
+      await tx.query(
+        `UPDATE tier_results SET metrics = $3, breakdown = $4, detail = $5, metric_values = NULL, scores = NULL,
+           flags = NULL, steps = NULL, hysteresis = NULL, previous_tier = NULL, override_id = NULL
+         WHERE tenant_id = kam_tenant() AND model_id = $1 AND customer_id = $2`,
+        [
+          modelId,
+          mine[5],
+          JSON.stringify(stored.metrics),
+          JSON.stringify(stored.breakdown),
+          JSON.stringify(stored.detail),
+        ],
+      );
+      return rows[0]!;
+    });
+    const documents = await manager.get(`/api/v1/customers/${mine[5]}/tiering`);
+    expect(documents.body).toEqual(compact.body);
+    expect(documents.body.decisions[0].breakdown).toHaveLength(5);
+    await env.db.withTenant(org.tenantId, (tx) =>
+      tx.query(
+        `UPDATE tier_results SET metrics = NULL, breakdown = NULL, detail = NULL, metric_values = $3, scores = $4,
+           flags = $5, steps = $6, hysteresis = $7, previous_tier = $8, override_id = $9
+         WHERE tenant_id = kam_tenant() AND model_id = $1 AND customer_id = $2`,
+        [
+          modelId,
+          mine[5],
+          restore.metric_values,
+          restore.scores,
+          restore.flags,
+          restore.steps,
+          restore.hysteresis,
+          restore.previous_tier,
+          restore.override_id,
+        ],
+      ),
+    );
   });
 
   it('a field rule hiding revenue hides the revenue figures of the breakdown, not the scores', async () => {

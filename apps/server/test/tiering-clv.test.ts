@@ -50,6 +50,7 @@ import {
   type TestOrg,
 } from './support/harness.js';
 import { MatrixFixtures } from './support/matrix-fixtures.js';
+import { storedResults } from './support/tier-results.js';
 
 const AS_OF = '2026-06-15';
 const DAY = 86_400_000;
@@ -299,12 +300,8 @@ interface Result {
   detail: any;
 }
 
-const results = (modelId: string) =>
-  sql<Result>(
-    `SELECT customer_id, run_id, metrics, score::text AS score, raw_tier, tier, decided_by, breakdown, detail
-     FROM tier_results WHERE tenant_id = kam_tenant() AND model_id = $1 ORDER BY customer_id`,
-    [modelId],
-  );
+const results = (modelId: string): Promise<Result[]> =>
+  env.db.withTenant(org.tenantId, (tx) => storedResults(tx, modelId));
 
 const runRow = async (runId: string) =>
   (

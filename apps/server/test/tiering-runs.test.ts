@@ -42,6 +42,7 @@ import {
 } from '../src/modules/tiering/runner.js';
 import { TIERING_RUN_JOB } from '../src/modules/tiering/service.js';
 import { createTestEnv, createTestOrg, type TestEnv, type TestOrg } from './support/harness.js';
+import { storedResults } from './support/tier-results.js';
 
 const AS_OF = '2026-06-15';
 const DAY = 86_400_000;
@@ -359,12 +360,8 @@ interface Result {
   detail: ScoredDetail;
 }
 
-const results = (modelId: string) =>
-  sql<Result>(
-    `SELECT customer_id, run_id, metrics, score::text AS score, raw_tier, tier, decided_by, breakdown, detail
-     FROM tier_results WHERE tenant_id = kam_tenant() AND model_id = $1 ORDER BY customer_id`,
-    [modelId],
-  );
+const results = (modelId: string): Promise<Result[]> =>
+  env.db.withTenant(org.tenantId, (tx) => storedResults(tx, modelId));
 
 const states = async (modelId: string) =>
   new Map(

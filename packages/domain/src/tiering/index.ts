@@ -20,7 +20,7 @@
  */
 export * from './clv.js';
 export type { Dec } from './decimal.js';
-export { formatDec, toDec } from './decimal.js';
+export { dec, formatDec, mul, round, toDec } from './decimal.js';
 export * from './metrics.js';
 export * from './model.js';
 export * from './normalisers.js';

@@ -38,20 +38,36 @@ export interface RunStatistics {
 /** The models the server runs. */
 export type RunnableModel = TierModel | RfmModel;
 
-/** One scored customer. Decimals as text. */
+/**
+ * One scored customer, in the compact form tier_results stores (migration 0018; `expandResult` in
+ * present.ts turns it into the metrics, breakdown and detail documents). Decimals as text.
+ */
 export interface ScoredRow {
   customer_id: string;
-  metrics: Record<string, string | null>;
   score: string | null;
   raw_tier: string;
   tier: string;
   held_tier: string;
   below_count: number;
   decided_by: string;
-  breakdown: unknown;
-  detail: ScoredDetail;
-  /** The customer's tier in `tier_current` before this run (null: none yet). */
+  /** The model's metrics (`modelMetrics` order), as text. */
+  metric_values: (string | null)[] | null;
+  /** Weighted: normalised score per dimension (null: missing); RFM: R, F, M (numeric[]: read as `::text[]`). */
+  scores: (string | null)[] | null;
+  /** Weighted, criteria: floors, caps, then (criteria) each tier's conditions; RFM: R, F, M high. */
+  flags: boolean[] | null;
+  /** Ranks after floors, hysteresis and caps; below count after and before this run. */
+  steps: (number | null)[] | null;
+  hysteresis: string | null;
+  previous_tier: string | null;
+  override_id: string | null;
+  override_tier: string | null;
+  override_until: string | null;
+  override_reason: string | null;
+  /** The customer's state in `tier_current` before this run (null: none yet). */
   cur_tier: string | null;
+  cur_held: string | null;
+  cur_below: number | null;
 }
 
 /** What `detail` holds (see present.ts for the API form). */
@@ -258,44 +274,15 @@ export interface ScoringOptions {
    */
   previousFrom?: 'current' | 'last_result';
   /**
-   * false: `metrics`, `breakdown` and `detail` are NULL (a simulation aggregates a million decisions and
-   * needs the documents of its few sample customers only; it scores those again with them).
+   * false: `metric_values`, `scores` and `flags` are NULL (a simulation aggregates a million decisions
+   * and needs the explanation of its few sample customers only; it scores those again with them).
    */
-  json?: boolean;
+  explain?: boolean;
 }
 
-// JSON built as text and cast to jsonb once: jsonb_build_object builds and sorts a jsonb value per
-// call, about twice the cost of concatenating the same document (the cast normalises it identically).
-/** A JSON document from text pieces: `'…' || expr || '…'` (literal parts are JSON already). */
-const jsonText = (parts: (string | { sql: string })[]) => {
-  const out: string[] = [];
-  let lit = '';
-  for (const x of parts) {
-    if (typeof x === 'string') lit += x;
-    else {
-      if (lit) out.push(str(lit));
-      lit = '';
-      out.push(x.sql);
-    }
-  }
-  if (lit) out.push(str(lit));
-  return { sql: `(${out.join(' || ')})` };
-};
-type JsonSql = { sql: string };
-/** A JSON object of `[key, value]` pairs (value: a JSON text expression). */
-const jsonObject = (pairs: (readonly [string, JsonSql])[]) =>
-  jsonText(['{', ...pairs.flatMap(([k, v], i) => [`${i ? ',' : ''}${JSON.stringify(k)}:`, v]), '}']);
-const jsonList = (items: { sql: string }[]) =>
-  jsonText(['[', ...items.flatMap((v, i) => (i ? [',', v] : [v])), ']']);
-/** Values as JSON text: decimals as strings (the stored form), any text escaped, booleans, integers. */
-const jDecimal = (e: string) => ({ sql: `coalesce('"' || (${e})::text || '"', 'null')` });
-const jString = (e: string) => ({ sql: `coalesce(to_json((${e})::text)::text, 'null')` });
-const jBool = (e: string) => ({
-  sql: `CASE WHEN ${e} THEN 'true' WHEN NOT ${e} THEN 'false' ELSE 'null' END`,
-});
-const jInt = (e: string) => ({ sql: `coalesce((${e})::text, 'null')` });
-/** A metric's value as the stored text: numbers as decimal strings, categories escaped. */
-const jMetric = (metric: string, e: string) => (metricType(metric) === 'numeric' ? jDecimal(e) : jString(e));
+/** An SQL array of the expressions (NULL when there are none). */
+const sqlArray = (exprs: string[], type: string) =>
+  exprs.length > 0 ? `ARRAY[${exprs.join(', ')}]::${type}[]` : `NULL::${type}[]`;
 
 /** The scoring statement of a model (see the module comment). Parameters are added to `p`. */
 export function scoringSql(model: RunnableModel, opts: ScoringOptions, p: Params): string {
@@ -303,7 +290,13 @@ export function scoringSql(model: RunnableModel, opts: ScoringOptions, p: Params
   const metrics = modelMetrics(model);
   const m = metricsSql(metrics, { asOf: opts.asOf, customers: opts.customers }, p);
   const pct = percentileLevels(percentileMetrics(model), opts.stats, p);
-  const metricsJson = `${jsonObject(metrics.map((k) => [k, jMetric(k, `h.${ident(k)}`)])).sql}::jsonb`;
+  const explain = opts.explain !== false;
+  const metricValues = explain
+    ? sqlArray(
+        metrics.map((k) => `(h.${ident(k)})::text`),
+        'text',
+      )
+    : 'NULL::text[]';
   const tiers = modelTiers(model).map((t) => t.id);
   const rankOf = (id: string) => tiers.indexOf(id);
   const tiersParam = `${p.add(tiers)}::text[]`;
@@ -314,7 +307,6 @@ export function scoringSql(model: RunnableModel, opts: ScoringOptions, p: Params
   const aCols: string[] = [];
   let scoreExpr = 'NULL::numeric';
   let rawRank: string;
-  let breakdown = `'[]'::jsonb`; // over the last level, h
   const conditionCols: string[][] = [];
   if (model.kind === 'weighted') {
     model.dimensions.forEach((d: Dimension, i) => {
@@ -327,19 +319,6 @@ export function scoringSql(model: RunnableModel, opts: ScoringOptions, p: Params
     const contribution = (a: string, i: number) =>
       `(${norm(a, i)} * ${num(model.dimensions[i]!.weight)} * 0.01)`;
     scoreExpr = `round(${model.dimensions.map((_, i) => contribution('b', i)).join(' + ')}, 2)`;
-    breakdown = `${
-      jsonList(
-        model.dimensions.map((d, i) =>
-          jsonObject([
-            ['key', { sql: str(JSON.stringify(d.key)) }],
-            ['value', jMetric(d.metric, `h.${ident(d.metric)}`)],
-            ['missing', jBool(`h.n${i} IS NULL`)],
-            ['normalised', jDecimal(norm('h', i))],
-            ['contribution', jDecimal(contribution('h', i))],
-          ]),
-        ),
-      ).sql
-    }::jsonb`;
     const arms = model.tiers.map((t, i) => `WHEN c.score >= ${num(t.minScore)} THEN ${i}`);
     rawRank = `CASE ${arms.join(' ')} ELSE ${tiers.length - 1} END`;
   } else {
@@ -383,10 +362,12 @@ export function scoringSql(model: RunnableModel, opts: ScoringOptions, p: Params
   const capArms = model.caps.map((c, i) => `CASE WHEN g.cp${i} THEN ${rankOf(c.tier)} END`);
   const fromResult = opts.previousFrom === 'last_result';
   const prevHeld = fromResult
-    ? `CASE WHEN lr.customer_id IS NOT NULL THEN lr.detail->>'previous' ELSE cur.held_tier END`
+    ? `CASE WHEN lr.customer_id IS NULL THEN cur.held_tier WHEN lr.detail IS NULL THEN lr.previous_tier
+         ELSE lr.detail->>'previous' END`
     : 'cur.held_tier';
   const prevCount = fromResult
-    ? `CASE WHEN lr.customer_id IS NOT NULL THEN (lr.detail->>'previousBelowCount')::int ELSE cur.below_count END`
+    ? `CASE WHEN lr.customer_id IS NULL THEN cur.below_count WHEN lr.detail IS NULL THEN lr.steps[5]
+         ELSE (lr.detail->>'previousBelowCount')::int END`
     : 'cur.below_count';
   const prevRank = `CASE ${prevHeld} ${tiers.map((t, i) => `WHEN ${str(t)} THEN ${i}`).join(' ')} END`;
   const ovRank = `CASE ov.tier ${tiers.map((t, i) => `WHEN ${str(t)} THEN ${i}`).join(' ')} END`;
@@ -406,54 +387,32 @@ export function scoringSql(model: RunnableModel, opts: ScoringOptions, p: Params
        LEFT JOIN tier_results lr ON lr.tenant_id = kam_tenant() AND lr.model_id = ${modelParam} AND lr.customer_id = d.customer_id${sf('lr.customer_id')}`
              : ''
          }`;
-  // tier ids as JSON strings, by rank
-  const tiersJson =
-    opts.json === false ? 'NULL::text[]' : `${p.add(tiers.map((t) => JSON.stringify(t)))}::text[]`;
-  const tierAt = (rank: string) => ({ sql: `coalesce((${tiersJson})[${rank} + 1], 'null')` });
-  const detail = `${
-    jsonObject([
-      ['floors', jsonList(model.floors.map((_, i) => jBool(`h.fl${i}`)))],
-      ['caps', jsonList(model.caps.map((_, i) => jBool(`h.cp${i}`)))],
-      ...(model.kind === 'criteria'
-        ? [
-            [
-              'conditions',
-              jsonList(conditionCols.map((names) => jsonList(names.map((n) => jBool(`h.${n}`))))),
-            ] as const,
-          ]
-        : []),
-      ['floored', tierAt('h.floored_rank')],
-      ['held', tierAt('h.held_rank')],
-      ['capped', tierAt('h.capped_rank')],
-      ['hysteresis', jString('h.h_outcome')],
-      ['belowCount', jInt('h.below_count')],
-      ['previous', jString('h.prev_held')],
-      ['previousBelowCount', jInt('h.prev_count')],
-      [
-        'override',
-        {
-          sql: `CASE WHEN h.ov_id IS NULL THEN 'null' ELSE ${
-            jsonObject([
-              ['id', jString('h.ov_id')],
-              ['tier', jString('h.ov_tier')],
-              ['until', jString('h.ov_until')],
-              ['reason', jString('h.ov_reason')],
-              ['known', jBool('h.ov_rank IS NOT NULL')],
-            ]).sql
-          } END`,
-        },
-      ],
-    ]).sql
-  }::jsonb`;
+  // the compact explanation (ScoredRow; present.ts expands it)
+  const scores =
+    explain && model.kind === 'weighted'
+      ? sqlArray(
+          model.dimensions.map((_, i) => `h.n${i}`),
+          'numeric',
+        )
+      : 'NULL::numeric[]';
+  const flags = explain
+    ? sqlArray(
+        [
+          ...model.floors.map((_, i) => `h.fl${i}`),
+          ...model.caps.map((_, i) => `h.cp${i}`),
+          ...conditionCols.flat().map((n) => `h.${n}`),
+        ],
+        'boolean',
+      )
+    : 'NULL::boolean[]';
   const base = model.kind === 'weighted' ? 'threshold' : 'criteria';
-  const json = opts.json !== false;
 
   return `WITH ${pct.levels(m)},
   b AS (SELECT m.*${aCols.map((c) => `, ${c}`).join('')} FROM m OFFSET 0),
   c AS (SELECT b.*, ${scoreExpr} AS score FROM b OFFSET 0),
   d AS (SELECT c.*, ${rawRank} AS raw_rank FROM c OFFSET 0),
   e AS (SELECT d.*, LEAST(d.raw_rank${floorArms.map((a) => `, ${a}`).join('')}) AS floored_rank,
-          cur.tier AS cur_tier, ${prevHeld} AS prev_held, ${prevCount} AS prev_count, ${prevRank} AS prev_rank,
+          cur.tier AS cur_tier, cur.held_tier AS cur_held, cur.below_count AS cur_below, ${prevHeld} AS prev_held, ${prevCount} AS prev_count, ${prevRank} AS prev_rank,
           ov.id AS ov_id, ov.tier AS ov_tier, ov.until AS ov_until, ov.reason AS ov_reason, ${ovRank} AS ov_rank
         FROM d ${stateJoins} OFFSET 0),
   f AS (SELECT e.*, CASE
@@ -466,8 +425,7 @@ export function scoringSql(model: RunnableModel, opts: ScoringOptions, p: Params
   g AS (SELECT f.*, CASE WHEN f.h_outcome = 'held' THEN f.prev_rank ELSE f.floored_rank END AS held_rank,
           CASE WHEN f.h_outcome = 'held' THEN greatest(0, f.prev_count) + 1 ELSE 0 END AS below_count FROM f OFFSET 0),
   h AS (SELECT g.*, GREATEST(g.held_rank${capArms.map((a) => `, ${a}`).join('')}) AS capped_rank FROM g OFFSET 0)
-  SELECT h.customer_id, ${json ? metricsJson : 'NULL::jsonb'} AS metrics,
-    h.score::text AS score,
+  SELECT h.customer_id, h.score::text AS score,
     (${tiersParam})[h.raw_rank + 1] AS raw_tier,
     (${tiersParam})[coalesce(h.ov_rank, h.capped_rank) + 1] AS tier,
     (${tiersParam})[h.held_rank + 1] AS held_tier,
@@ -477,9 +435,11 @@ export function scoringSql(model: RunnableModel, opts: ScoringOptions, p: Params
          WHEN h.held_rank <> h.floored_rank THEN 'hysteresis'
          WHEN h.floored_rank <> h.raw_rank THEN 'floor'
          ELSE '${base}' END AS decided_by,
-    ${json ? breakdown : 'NULL::jsonb'} AS breakdown,
-    ${json ? detail : 'NULL::jsonb'} AS detail,
-    h.cur_tier
+    ${metricValues} AS metric_values, ${scores} AS scores, ${flags} AS flags,
+    ARRAY[h.floored_rank, h.held_rank, h.capped_rank, h.below_count, h.prev_count]::int[] AS steps,
+    h.h_outcome AS hysteresis, h.prev_held AS previous_tier,
+    h.ov_id AS override_id, h.ov_tier AS override_tier, h.ov_until::text AS override_until, h.ov_reason AS override_reason,
+    h.cur_tier, h.cur_held, h.cur_below
   FROM h`;
 }
 
@@ -505,28 +465,11 @@ function rfmScoringSql(model: RfmModel, opts: ScoringOptions, p: Params): string
     const op = d === 'recency' ? '<=' : '>=';
     return `coalesce(${v} * ${s.count} ${op} ${num(s.sum)}, FALSE)`;
   };
-  const metricsJson = `${jsonObject(keys.map((k) => [k, jMetric(k, `t.${ident(k)}`)])).sql}::jsonb`;
+  const explain = opts.explain !== false;
   const stateJoin = `LEFT JOIN tier_current cur ON cur.tenant_id = kam_tenant() AND cur.model_id = ${modelParam} AND cur.customer_id = t.customer_id${selectionFilter(opts.customers, p)('cur.customer_id')}`;
   const segment = `CASE WHEN s.mh THEN 'important_' ELSE 'general_' END ||
       CASE WHEN s.rh THEN CASE WHEN s.fh THEN 'value' ELSE 'development' END
            ELSE CASE WHEN s.fh THEN 'retention' ELSE 'winback' END END`;
-  const breakdown = jsonText([
-    '{"r":',
-    { sql: 't.r_score::text' },
-    ',"f":',
-    { sql: 't.f_score::text' },
-    ',"m":',
-    { sql: 't.m_score::text' },
-    ',"code":"',
-    { sql: 't.r_score::text || t.f_score::text || t.m_score::text' },
-    '","high":{"r":',
-    { sql: 't.rh::text' },
-    ',"f":',
-    { sql: 't.fh::text' },
-    ',"m":',
-    { sql: 't.mh::text' },
-    '}}',
-  ]).sql;
   return `WITH m AS MATERIALIZED (${m}),
   q AS (SELECT m.*,
       ${rfmBin(r, 'recency', asc(rfm.recency.cuts), rfm.recency.cuts.length)} AS r_score,
@@ -537,11 +480,21 @@ function rfmScoringSql(model: RfmModel, opts: ScoringOptions, p: Params): string
       ${high(`q.${ident(model.metrics.frequency)}`, 'frequency', 'q.f_score')} AS fh,
       ${high(`q.${ident(model.metrics.monetary)}`, 'monetary', 'q.m_score')} AS mh FROM q OFFSET 0),
   t AS (SELECT s.*, ${segment} AS segment FROM s OFFSET 0)
-  SELECT t.customer_id, ${opts.json !== false ? metricsJson : 'NULL::jsonb'} AS metrics, NULL::text AS score,
+  SELECT t.customer_id, NULL::text AS score,
     t.segment AS raw_tier, t.segment AS tier, t.segment AS held_tier, 0 AS below_count, 'rfm' AS decided_by,
-    ${opts.json !== false ? `${breakdown}::jsonb` : 'NULL::jsonb'} AS breakdown,
-    '{}'::jsonb AS detail,
-    cur.tier AS cur_tier
+    ${
+      explain
+        ? sqlArray(
+            keys.map((k) => `(t.${ident(k)})::text`),
+            'text',
+          )
+        : 'NULL::text[]'
+    } AS metric_values,
+    ${explain ? 'ARRAY[t.r_score, t.f_score, t.m_score]::numeric[]' : 'NULL::numeric[]'} AS scores,
+    ${explain ? 'ARRAY[t.rh, t.fh, t.mh]::boolean[]' : 'NULL::boolean[]'} AS flags,
+    NULL::int[] AS steps, NULL::text AS hysteresis, NULL::text AS previous_tier, NULL::uuid AS override_id,
+    NULL::text AS override_tier, NULL::text AS override_until, NULL::text AS override_reason,
+    cur.tier AS cur_tier, cur.held_tier AS cur_held, cur.below_count AS cur_below
   FROM t ${stateJoin}`;
 }
 

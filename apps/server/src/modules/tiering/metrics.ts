@@ -278,8 +278,9 @@ export function metricsSql(metrics: readonly string[], opts: MetricsSqlOptions, 
   }
   if (sources.has('rfm')) {
     joins.push(`LEFT JOIN (
-      SELECT r.customer_id, (r.breakdown->>'r')::numeric AS r, (r.breakdown->>'f')::numeric AS f,
-        (r.breakdown->>'m')::numeric AS m, r.tier AS segment
+      SELECT r.customer_id, coalesce(r.scores[1], (r.breakdown->>'r')::numeric) AS r,
+        coalesce(r.scores[2], (r.breakdown->>'f')::numeric) AS f,
+        coalesce(r.scores[3], (r.breakdown->>'m')::numeric) AS m, r.tier AS segment
       FROM tier_results r
       WHERE r.tenant_id = kam_tenant()${range('r.customer_id')} AND r.model_id = (
         SELECT rm.id FROM tier_models rm WHERE rm.tenant_id = kam_tenant() AND rm.kind = 'rfm'

@@ -6,12 +6,132 @@
 import {
   type AppliedRule,
   type CriteriaModel,
+  dec,
+  formatDec,
   type MetricCondition,
+  modelTiers,
+  mul,
   RFM_SEGMENT_NAMES,
+  round,
   type TierModel,
   type WeightedModel,
 } from '@kam/domain';
-import type { RunnableModel, ScoredDetail } from './compile.js';
+import { modelMetrics, type RunnableModel, type ScoredDetail } from './compile.js';
+
+/** A result in the compact form of tier_results (migration 0018) or a ScoredRow; arrays of decimals as text. */
+export interface CompactResult {
+  metric_values: (string | null)[] | null;
+  scores: (string | null)[] | null;
+  flags: boolean[] | null;
+  steps: (number | null)[] | null;
+  hysteresis: string | null;
+  previous_tier: string | null;
+  override_id: string | null;
+  override_tier: string | null;
+  override_until: string | null;
+  override_reason: string | null;
+}
+
+/** The documents a result explains itself with (the API's metrics, breakdown and detail). */
+export interface ExpandedResult {
+  metrics: Record<string, string | null>;
+  /** Weighted: per dimension; RFM: the scores, code and highs; criteria: []. */
+  breakdown: StoredDimension[] | RfmBreakdown | [];
+  detail: ScoredDetail;
+}
+
+export interface RfmBreakdown {
+  r: number;
+  f: number;
+  m: number;
+  code: string;
+  high: { r: boolean; f: boolean; m: boolean };
+}
+
+const ONE_HUNDREDTH = dec('0.01');
+
+/**
+ * The documents of a compact result, from the model version it was scored with — exactly what the
+ * scoring statement computed: a dimension's normalised score is the stored one (its missing score
+ * when none), its contribution normalised × weight × 0.01 in exact decimals, the tiers of the steps
+ * are the model's tiers by rank.
+ */
+export function expandResult(model: RunnableModel, row: CompactResult): ExpandedResult {
+  const keys = modelMetrics(model);
+  const values = row.metric_values ?? [];
+  const metrics = Object.fromEntries(keys.map((k, i) => [k, values[i] ?? null])) as Record<
+    string,
+    string | null
+  >;
+  const scores = row.scores ?? [];
+  const flags = row.flags ?? [];
+  if (model.kind === 'rfm') {
+    const [r, f, m] = [0, 1, 2].map((i) => Number(scores[i] ?? 1)) as [number, number, number];
+    return {
+      metrics,
+      breakdown: {
+        r,
+        f,
+        m,
+        code: `${r}${f}${m}`,
+        high: { r: flags[0] === true, f: flags[1] === true, m: flags[2] === true },
+      },
+      detail: {},
+    };
+  }
+  const tiers = modelTiers(model).map((t) => t.id);
+  const breakdown: StoredDimension[] =
+    model.kind === 'weighted'
+      ? model.dimensions.map((d, i) => {
+          const stored = scores[i] ?? null;
+          const normalised = stored ?? formatDec(round(dec(d.missingScore), 2));
+          return {
+            key: d.key,
+            value: metrics[d.metric] ?? null,
+            missing: stored === null,
+            normalised,
+            contribution: formatDec(mul(mul(dec(normalised), dec(d.weight)), ONE_HUNDREDTH)),
+          };
+        })
+      : [];
+  const nf = model.floors.length;
+  const nc = model.caps.length;
+  let at = nf + nc;
+  const conditions =
+    model.kind === 'criteria'
+      ? model.tiers.map((t) => {
+          const part = flags.slice(at, at + t.when.conditions.length);
+          at += t.when.conditions.length;
+          return part;
+        })
+      : undefined;
+  const [floored, held, capped, belowCount, previousBelowCount] = row.steps ?? [];
+  const tierAt = (rank: number | null | undefined) =>
+    rank === null || rank === undefined ? undefined : tiers[rank];
+  const detail: ScoredDetail = {
+    floors: flags.slice(0, nf),
+    caps: flags.slice(nf, nf + nc),
+    ...(conditions ? { conditions } : {}),
+    floored: tierAt(floored),
+    held: tierAt(held),
+    capped: tierAt(capped),
+    hysteresis: (row.hysteresis ?? undefined) as ScoredDetail['hysteresis'],
+    belowCount: belowCount ?? undefined,
+    previous: row.previous_tier,
+    previousBelowCount: previousBelowCount ?? null,
+    override:
+      row.override_id === null
+        ? null
+        : {
+            id: row.override_id,
+            tier: row.override_tier ?? '',
+            until: row.override_until,
+            reason: row.override_reason ?? '',
+            known: tiers.includes(row.override_tier ?? ''),
+          },
+  };
+  return { metrics, breakdown, detail };
+}
 
 export interface StoredDimension {
   key: string;

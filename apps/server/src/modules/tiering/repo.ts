@@ -1,6 +1,7 @@
 /** All SQL of the tiering capability except the scoring statements (compile.ts, runner.ts). */
 import { Params } from '../../access/sql.js';
 import type { Tx } from '../../db/database.js';
+import type { CompactResult } from './present.js';
 import type { RunSchedule } from './schemas.js';
 
 export interface ModelRow {
@@ -274,7 +275,12 @@ export async function updateSettings(
 
 // ——— per customer ———————————————————————————————————————————————————————————————————————————
 
-export interface ResultRow {
+/**
+ * One customer's result of one model: weighted, criteria and RFM results in the compact columns
+ * (`CompactResult`; `metrics`, `breakdown` and `detail` are NULL — present.ts `expandResult`), CLV
+ * results and results written before migration 0018 in the documents.
+ */
+export interface ResultRow extends CompactResult {
   model_id: string;
   model_name: string;
   kind: 'weighted' | 'criteria' | 'rfm' | 'clv';
@@ -283,7 +289,7 @@ export interface ResultRow {
   model_version: number | null;
   definition: unknown;
   as_of: string;
-  metrics: Record<string, string | null>;
+  metrics: Record<string, string | null> | null;
   score: string | null;
   raw_tier: string;
   tier: string;
@@ -300,12 +306,15 @@ export async function selectResults(tx: Tx, customerId: string): Promise<ResultR
   const { rows } = await tx.query<ResultRow>(
     `SELECT r.model_id, m.name AS model_name, m.kind, coalesce(s.record_model_id = m.id, false) AS tier_of_record,
        r.run_id, r.model_version, ru.definition, r.as_of::text AS as_of, r.metrics, r.score::text AS score,
-       r.raw_tier, r.tier, r.decided_by, r.breakdown, r.detail, c.held_tier, c.below_count, c.since
+       r.raw_tier, r.tier, r.decided_by, r.breakdown, r.detail, c.held_tier, c.below_count, c.since,
+       r.metric_values, r.scores::text[] AS scores, r.flags, r.steps, r.hysteresis, r.previous_tier,
+       r.override_id, o.tier AS override_tier, o.until::text AS override_until, o.reason AS override_reason
      FROM tier_results r
      JOIN tier_models m ON m.tenant_id = r.tenant_id AND m.id = r.model_id
      JOIN tier_runs ru ON ru.tenant_id = r.tenant_id AND ru.id = r.run_id
      LEFT JOIN tier_current c ON c.tenant_id = r.tenant_id AND c.model_id = r.model_id AND c.customer_id = r.customer_id
      LEFT JOIN tier_settings s ON s.tenant_id = r.tenant_id
+     LEFT JOIN tier_overrides o ON o.tenant_id = r.tenant_id AND o.id = r.override_id
      WHERE r.tenant_id = kam_tenant() AND r.customer_id = $1
      ORDER BY coalesce(s.record_model_id = m.id, false) DESC, m.name, m.id`,
     [customerId],

@@ -28,6 +28,7 @@ import {
   statisticsSql,
 } from './compile.js';
 import { type CustomerSelection, metricsSql } from './metrics.js';
+import { expandResult } from './present.js';
 
 /** Customers per chunk of a full run on the server (one transaction each: progress is visible between chunks). */
 export const RUN_CHUNK = 20_000;
@@ -228,9 +229,10 @@ export interface WriteOutcome {
 }
 
 /**
- * Scores the selected customers and writes, in ONE statement: tier_results (upsert), tier_current
- * (upsert of tier and hysteresis state), and for customers whose tier changed a tier_history row and a
- * tier_events_outbox row — all in the caller's transaction.
+ * Scores the selected customers and writes, in ONE statement: tier_results (upsert, compact form:
+ * decision 0023), tier_current (upsert of tier and hysteresis state, only where it changed), and for
+ * customers whose tier changed a tier_history row and a tier_events_outbox row — all in the caller's
+ * transaction.
  */
 export async function scoreAndWrite(
   tx: Tx,
@@ -277,16 +279,20 @@ export async function scoreAndWrite(
     tx,
     `WITH s AS MATERIALIZED (${scoring}),
      res AS (
-       INSERT INTO tier_results AS r (tenant_id, model_id, customer_id, run_id, model_version, as_of, metrics,
-         score, raw_tier, tier, decided_by, breakdown, detail, computed_at)
-       SELECT kam_tenant(), ${modelId}, s.customer_id, ${runId}, ${version}, ${asOf}, s.metrics,
-         s.score::numeric, s.raw_tier, s.tier, s.decided_by, s.breakdown, s.detail, now()
+       INSERT INTO tier_results AS r (tenant_id, model_id, customer_id, run_id, model_version, as_of,
+         score, raw_tier, tier, decided_by, metric_values, scores, flags, steps, hysteresis, previous_tier,
+         override_id, computed_at)
+       SELECT kam_tenant(), ${modelId}, s.customer_id, ${runId}, ${version}, ${asOf},
+         s.score::numeric, s.raw_tier, s.tier, s.decided_by, s.metric_values, s.scores, s.flags, s.steps,
+         s.hysteresis, s.previous_tier, s.override_id, now()
        FROM s
        ON CONFLICT (tenant_id, model_id, customer_id) DO UPDATE SET
          run_id = excluded.run_id, model_version = excluded.model_version, as_of = excluded.as_of,
-         metrics = excluded.metrics, score = excluded.score, raw_tier = excluded.raw_tier, tier = excluded.tier,
-         decided_by = excluded.decided_by, breakdown = excluded.breakdown, detail = excluded.detail,
-         computed_at = excluded.computed_at
+         score = excluded.score, raw_tier = excluded.raw_tier, tier = excluded.tier,
+         decided_by = excluded.decided_by, metrics = NULL, breakdown = NULL, detail = NULL,
+         metric_values = excluded.metric_values, scores = excluded.scores, flags = excluded.flags,
+         steps = excluded.steps, hysteresis = excluded.hysteresis, previous_tier = excluded.previous_tier,
+         override_id = excluded.override_id, computed_at = excluded.computed_at
        RETURNING 1),
      hist AS (
        INSERT INTO tier_history (tenant_id, customer_id, model_id, model_version, run_id, from_tier, to_tier,
@@ -310,6 +316,7 @@ export async function scoreAndWrite(
        SELECT kam_tenant(), ${modelId}, s.customer_id, s.tier, s.held_tier, s.below_count, s.score::numeric,
          ${version}, ${runId}, statement_timestamp(), now()
        FROM s
+       WHERE (s.tier, s.held_tier, s.below_count) IS DISTINCT FROM (s.cur_tier, s.cur_held, s.cur_below)
        ON CONFLICT (tenant_id, model_id, customer_id) DO UPDATE SET
          tier = excluded.tier, held_tier = excluded.held_tier, below_count = excluded.below_count,
          score = excluded.score, model_version = excluded.model_version, run_id = excluded.run_id,
@@ -705,11 +712,11 @@ export async function executeSimulation(db: Database, tenantId: string, runId: s
       const stats = await computeStatistics(tx, model, run.as_of);
       const baseline = await baselineModel(tx, run.model_id);
       const p = new Params();
-      // every customer's decision without its documents (metrics, breakdown, detail as JSON cost more
-      // than the decision), aggregated into the matrix and the sample customers of each cell …
+      // every customer's decision without its explanation (metric values, scores, flags), aggregated
+      // into the matrix and the sample customers of each cell …
       const scoring = scoringSql(
         model,
-        { modelId: run.model_id, asOf: run.as_of, customers: { kind: 'all' }, stats, json: false },
+        { modelId: run.model_id, asOf: run.as_of, customers: { kind: 'all' }, stats, explain: false },
         p,
       );
       const base = `${p.add(baseline)}::uuid`;
@@ -729,7 +736,7 @@ export async function executeSimulation(db: Database, tenantId: string, runId: s
          FROM j GROUP BY j.base_tier, j.tier`,
         p.values,
       );
-      // … then the sample customers scored again with their documents (same statistics and state)
+      // … then the sample customers scored again with their explanation (same statistics and state)
       const ids = rows.flatMap((r) => r.samples);
       const decisions = new Map<string, SimulationResult['samples'][number]['customers'][number]>();
       if (ids.length > 0) {
@@ -740,18 +747,20 @@ export async function executeSimulation(db: Database, tenantId: string, runId: s
           q,
         );
         const { rows: scored } = await tx.query<ScoredRow & { name: string }>(
-          `SELECT s.*, c.name FROM (${sampled}) s
+          // the scores again as text[], replacing the column (node-postgres reads numeric[] as floats)
+          `SELECT s.*, s.scores::text[] AS scores, c.name FROM (${sampled}) s
            JOIN customers c ON c.tenant_id = kam_tenant() AND c.id = s.customer_id`,
           q.values,
         );
         for (const s of scored) {
+          const { metrics, breakdown, detail } = expandResult(model, s);
           decisions.set(s.customer_id, {
             customerId: s.customer_id,
             name: s.name,
             score: s.score,
-            metrics: s.metrics,
-            breakdown: s.breakdown,
-            detail: s.detail,
+            metrics,
+            breakdown,
+            detail,
             rawTier: s.raw_tier,
             decidedBy: s.decided_by,
           });

@@ -34,6 +34,7 @@ import type { ScoredDetail } from './compile.js';
 import { MANUAL_METRICS, METRIC_SQL, metricCatalogue, metricsSql } from './metrics.js';
 import {
   appliedRules,
+  expandResult,
   presentBreakdown,
   presentCriteria,
   type StoredDimension,
@@ -806,11 +807,16 @@ export function presentDecision(
   locale: 'zh-CN' | 'en',
   hidden: ReadonlySet<string> = new Set(),
 ) {
-  if (row.kind === 'clv') return presentClvDecision(row, locale, hidden);
+  // CLV results keep their documents (clv-run.ts)
+  if (row.kind === 'clv') return presentClvDecision({ ...row, metrics: row.metrics ?? {} }, locale, hidden);
   const model = runnableModel(row.definition);
-  const detail = row.detail as ScoredDetail;
+  const stored =
+    row.detail === null
+      ? expandResult(model, row)
+      : { metrics: row.metrics ?? {}, breakdown: row.breakdown, detail: row.detail as ScoredDetail };
+  const detail = stored.detail;
   const metrics = Object.fromEntries(
-    Object.entries(row.metrics).map(([k, v]) => [k, hidden.has(k) ? null : v]),
+    Object.entries(stored.metrics).map(([k, v]) => [k, hidden.has(k) ? null : v]),
   ) as Record<string, string | null>;
   const base = {
     modelId: row.model_id,
@@ -832,13 +838,20 @@ export function presentDecision(
     clv: null,
   };
   if (model.kind === 'rfm') {
-    return { ...base, breakdown: [], criteria: null, rfm: row.breakdown, appliedRules: [], thresholds: null };
+    return {
+      ...base,
+      breakdown: [],
+      criteria: null,
+      rfm: stored.breakdown,
+      appliedRules: [],
+      thresholds: null,
+    };
   }
   return {
     ...base,
     breakdown:
       model.kind === 'weighted'
-        ? presentBreakdown(model, row.breakdown as StoredDimension[]).map((d) =>
+        ? presentBreakdown(model, stored.breakdown as StoredDimension[]).map((d) =>
             hidden.has(d.metric) ? { ...d, value: null } : d,
           )
         : [],
