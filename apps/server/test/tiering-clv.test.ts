@@ -50,7 +50,7 @@ import {
   type TestOrg,
 } from './support/harness.js';
 import { MatrixFixtures } from './support/matrix-fixtures.js';
-import { storedResults } from './support/tier-results.js';
+import { type StoredResult, storedResults } from './support/tier-results.js';
 
 const AS_OF = '2026-06-15';
 const DAY = 86_400_000;
@@ -288,17 +288,7 @@ async function newRun(modelId: string, model: unknown): Promise<string> {
   return id;
 }
 
-interface Result {
-  customer_id: string;
-  run_id: string;
-  metrics: Record<string, string | null>;
-  score: string | null;
-  raw_tier: string;
-  tier: string;
-  decided_by: string;
-  breakdown: any;
-  detail: any;
-}
+type Result = StoredResult;
 
 const results = (modelId: string): Promise<Result[]> =>
   env.db.withTenant(org.tenantId, (tx) => storedResults(tx, modelId));

@@ -26,7 +26,7 @@ import {
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InlineQueue } from '../src/jobs/inline.js';
-import type { RunnableModel, RunStatistics, ScoredDetail } from '../src/modules/tiering/compile.js';
+import type { RunnableModel, RunStatistics } from '../src/modules/tiering/compile.js';
 import { MAX_RUN_ATTEMPTS, recoverStalledRuns } from '../src/modules/tiering/jobs.js';
 import {
   appliedRules,
@@ -42,7 +42,7 @@ import {
 } from '../src/modules/tiering/runner.js';
 import { TIERING_RUN_JOB } from '../src/modules/tiering/service.js';
 import { createTestEnv, createTestOrg, type TestEnv, type TestOrg } from './support/harness.js';
-import { storedResults } from './support/tier-results.js';
+import { type StoredResult, storedResults } from './support/tier-results.js';
 
 const AS_OF = '2026-06-15';
 const DAY = 86_400_000;
@@ -348,17 +348,7 @@ async function fullRun(modelId: string, model: RunnableModel, chunk = 37): Promi
   return runId;
 }
 
-interface Result {
-  customer_id: string;
-  run_id: string;
-  metrics: Record<string, string | null>;
-  score: string | null;
-  raw_tier: string;
-  tier: string;
-  decided_by: string;
-  breakdown: unknown;
-  detail: ScoredDetail;
-}
+type Result = StoredResult;
 
 const results = (modelId: string): Promise<Result[]> =>
   env.db.withTenant(org.tenantId, (tx) => storedResults(tx, modelId));

@@ -5,8 +5,8 @@
  * their documents.
  */
 import type { Tx } from '../../src/db/database.js';
-import type { RunnableModel } from '../../src/modules/tiering/compile.js';
-import { type CompactResult, expandResult } from '../../src/modules/tiering/present.js';
+import type { CompactResult, RunnableModel } from '../../src/modules/tiering/compile.js';
+import { expandResult } from '../../src/modules/tiering/present.js';
 import { runnableModel } from '../../src/modules/tiering/runner.js';
 
 export interface StoredResult {

@@ -39,17 +39,10 @@ export interface RunStatistics {
 export type RunnableModel = TierModel | RfmModel;
 
 /**
- * One scored customer, in the compact form tier_results stores (migration 0018; `expandResult` in
- * present.ts turns it into the metrics, breakdown and detail documents). Decimals as text.
+ * A result in the compact form tier_results stores (migration 0018; `expandResult` in present.ts turns
+ * it into the metrics, breakdown and detail documents). Decimals as text.
  */
-export interface ScoredRow {
-  customer_id: string;
-  score: string | null;
-  raw_tier: string;
-  tier: string;
-  held_tier: string;
-  below_count: number;
-  decided_by: string;
+export interface CompactResult {
   /** The model's metrics (`modelMetrics` order), as text. */
   metric_values: (string | null)[] | null;
   /** Weighted: normalised score per dimension (null: missing); RFM: R, F, M (numeric[]: read as `::text[]`). */
@@ -64,6 +57,17 @@ export interface ScoredRow {
   override_tier: string | null;
   override_until: string | null;
   override_reason: string | null;
+}
+
+/** One scored customer: its decision and compact explanation. */
+export interface ScoredRow extends CompactResult {
+  customer_id: string;
+  score: string | null;
+  raw_tier: string;
+  tier: string;
+  held_tier: string;
+  below_count: number;
+  decided_by: string;
   /** The customer's state in `tier_current` before this run (null: none yet). */
   cur_tier: string | null;
   cur_held: string | null;

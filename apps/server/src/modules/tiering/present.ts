@@ -16,21 +16,7 @@ import {
   type TierModel,
   type WeightedModel,
 } from '@kam/domain';
-import { modelMetrics, type RunnableModel, type ScoredDetail } from './compile.js';
-
-/** A result in the compact form of tier_results (migration 0018) or a ScoredRow; arrays of decimals as text. */
-export interface CompactResult {
-  metric_values: (string | null)[] | null;
-  scores: (string | null)[] | null;
-  flags: boolean[] | null;
-  steps: (number | null)[] | null;
-  hysteresis: string | null;
-  previous_tier: string | null;
-  override_id: string | null;
-  override_tier: string | null;
-  override_until: string | null;
-  override_reason: string | null;
-}
+import { type CompactResult, modelMetrics, type RunnableModel, type ScoredDetail } from './compile.js';
 
 /** The documents a result explains itself with (the API's metrics, breakdown and detail). */
 export interface ExpandedResult {

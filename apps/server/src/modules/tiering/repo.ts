@@ -1,7 +1,7 @@
 /** All SQL of the tiering capability except the scoring statements (compile.ts, runner.ts). */
 import { Params } from '../../access/sql.js';
 import type { Tx } from '../../db/database.js';
-import type { CompactResult } from './present.js';
+import type { CompactResult } from './compile.js';
 import type { RunSchedule } from './schemas.js';
 
 export interface ModelRow {
