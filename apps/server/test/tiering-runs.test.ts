@@ -554,7 +554,7 @@ describe('a full run of a weighted model', () => {
     expect(run!.changed).toBe(0);
   });
 
-  it('a customer deleted since the last run loses its result at the next run; the others keep theirs', async () => {
+  it('a customer deleted since the last run loses its result and current tier at the next run; the others keep theirs', async () => {
     const id = await publishedModel(`删除-${randomUUID().slice(0, 8)}`, WEIGHTED);
     const gone = randomUUID();
     await sql(
@@ -564,12 +564,17 @@ describe('a full run of a weighted model', () => {
     );
     await fullRun(id, WEIGHTED, 50);
     expect((await results(id)).map((r) => r.customer_id)).toContain(gone);
+    expect((await states(id)).has(gone)).toBe(true);
     await sql('UPDATE customers SET deleted_at = now() WHERE tenant_id = kam_tenant() AND id = $1', [gone]);
     const next = await fullRun(id, WEIGHTED, 50);
     const after = await results(id);
     expect(after).toHaveLength(N);
     expect(after.map((r) => r.customer_id)).not.toContain(gone);
     expect(after.every((r) => r.run_id === next)).toBe(true);
+    // nor a current tier: the distribution counts live customers only
+    const current = await states(id);
+    expect(current.has(gone)).toBe(false);
+    expect(current.size).toBe(N);
   });
 
   it('applies hysteresis against the stored state when data changes, as the domain does', async () => {

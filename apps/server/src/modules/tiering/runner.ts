@@ -528,15 +528,18 @@ export async function executeFullRun(
     if (!chunks.done) return; // stopped between chunks: resumable
     await db.withTenant(tenantId, async (tx) => {
       if (!(await holdRun(tx, runId, chunks.after))) return;
-      // results of customers deleted since (customers are only ever marked deleted or merged, never
-      // removed): looked up by primary key for each deleted customer (their index), not by reading every
-      // result of the model. As a join the planner, without statistics of tier_results, hashed all of
-      // the model's results: 1–3 s at 1M customers at the end of every run.
+      // the result and current tier of customers deleted since (customers are only ever marked deleted
+      // or merged, never removed; their history stays), so the tier distribution counts live customers:
+      // looked up by primary key for each deleted customer (their index), not by reading every result
+      // of the model. As a join the planner, without statistics of tier_results, hashed all of the
+      // model's results: 1–3 s at 1M customers at the end of every run.
+      const deleted = `ARRAY(SELECT c.id FROM customers c WHERE c.tenant_id = kam_tenant() AND c.deleted_at IS NOT NULL)`;
       await tx.query(
-        `DELETE FROM tier_results r
-         WHERE r.tenant_id = kam_tenant() AND r.model_id = $1 AND r.run_id <> $2
-           AND r.customer_id = ANY (ARRAY(
-             SELECT c.id FROM customers c WHERE c.tenant_id = kam_tenant() AND c.deleted_at IS NOT NULL))`,
+        `WITH gone AS (
+           DELETE FROM tier_current k
+           WHERE k.tenant_id = kam_tenant() AND k.model_id = $1 AND k.customer_id = ANY (${deleted}))
+         DELETE FROM tier_results r
+         WHERE r.tenant_id = kam_tenant() AND r.model_id = $1 AND r.run_id <> $2 AND r.customer_id = ANY (${deleted})`,
         [run.model_id, runId],
       );
       await tx.query(
