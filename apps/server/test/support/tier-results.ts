@@ -5,8 +5,8 @@
  * their documents.
  */
 import type { Tx } from '../../src/db/database.js';
-import type { CompactResult, RunnableModel } from '../../src/modules/tiering/compile.js';
-import { expandResult } from '../../src/modules/tiering/present.js';
+import type { RunnableModel } from '../../src/modules/tiering/compile.js';
+import { resultDocuments, type StoredResultColumns } from '../../src/modules/tiering/present.js';
 import { runnableModel } from '../../src/modules/tiering/runner.js';
 
 export interface StoredResult {
@@ -22,14 +22,8 @@ export interface StoredResult {
   detail: any;
 }
 
-type Row = CompactResult &
-  Omit<StoredResult, 'metrics' | 'breakdown' | 'detail'> & {
-    definition: unknown;
-    kind: string;
-    metrics: Record<string, string | null> | null;
-    breakdown: unknown;
-    detail: unknown;
-  };
+type Row = StoredResultColumns &
+  Omit<StoredResult, 'metrics' | 'breakdown' | 'detail'> & { definition: unknown; kind: string };
 
 export async function storedResults(tx: Tx, modelId: string): Promise<StoredResult[]> {
   const { rows } = await tx.query<Row>(
@@ -54,11 +48,11 @@ export async function storedResults(tx: Tx, modelId: string): Promise<StoredResu
       tier: r.tier,
       decided_by: r.decided_by,
     };
-    if (r.kind === 'clv' || r.detail !== null) {
+    // CLV results carry their documents (and no runnable model)
+    if (r.kind === 'clv')
       return { ...base, metrics: r.metrics ?? {}, breakdown: r.breakdown, detail: r.detail };
-    }
     const model = models.get(r.run_id) ?? runnableModel(r.definition);
     models.set(r.run_id, model);
-    return { ...base, ...expandResult(model, r) };
+    return { ...base, ...resultDocuments(model, r) };
   });
 }

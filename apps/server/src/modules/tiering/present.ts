@@ -36,6 +36,23 @@ export interface RfmBreakdown {
 
 const ONE_HUNDREDTH = dec('0.01');
 
+/** A stored weighted, criteria or RFM result: the compact columns, or (written before migration 0018) the documents. */
+export interface StoredResultColumns extends CompactResult {
+  metrics: Record<string, string | null> | null;
+  breakdown: unknown;
+  detail: unknown;
+}
+
+/** The documents of a stored result, whichever form it was stored in. */
+export function resultDocuments(model: RunnableModel, row: StoredResultColumns): ExpandedResult {
+  if (row.detail === null) return expandResult(model, row);
+  return {
+    metrics: row.metrics ?? {},
+    breakdown: row.breakdown as ExpandedResult['breakdown'],
+    detail: row.detail as ScoredDetail,
+  };
+}
+
 /**
  * The documents of a compact result, from the model version it was scored with — exactly what the
  * scoring statement computed: a dimension's normalised score is the stored one (its missing score

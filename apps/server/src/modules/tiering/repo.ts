@@ -1,7 +1,7 @@
 /** All SQL of the tiering capability except the scoring statements (compile.ts, runner.ts). */
 import { Params } from '../../access/sql.js';
 import type { Tx } from '../../db/database.js';
-import type { CompactResult } from './compile.js';
+import type { StoredResultColumns } from './present.js';
 import type { RunSchedule } from './schemas.js';
 
 export interface ModelRow {
@@ -280,7 +280,7 @@ export async function updateSettings(
  * (`CompactResult`; `metrics`, `breakdown` and `detail` are NULL — present.ts `expandResult`), CLV
  * results and results written before migration 0018 in the documents.
  */
-export interface ResultRow extends CompactResult {
+export interface ResultRow extends StoredResultColumns {
   model_id: string;
   model_name: string;
   kind: 'weighted' | 'criteria' | 'rfm' | 'clv';
@@ -289,13 +289,10 @@ export interface ResultRow extends CompactResult {
   model_version: number | null;
   definition: unknown;
   as_of: string;
-  metrics: Record<string, string | null> | null;
   score: string | null;
   raw_tier: string;
   tier: string;
   decided_by: string;
-  breakdown: unknown;
-  detail: unknown;
   held_tier: string | null;
   below_count: number | null;
   since: Date | null;

@@ -533,13 +533,15 @@ export async function executeFullRun(
       // looked up by primary key for each deleted customer (their index), not by reading every result
       // of the model. As a join the planner, without statistics of tier_results, hashed all of the
       // model's results: 1–3 s at 1M customers at the end of every run.
-      const deleted = `ARRAY(SELECT c.id FROM customers c WHERE c.tenant_id = kam_tenant() AND c.deleted_at IS NOT NULL)`;
       await tx.query(
-        `WITH gone AS (
+        `WITH deleted AS MATERIALIZED (
+           SELECT ARRAY(SELECT c.id FROM customers c WHERE c.tenant_id = kam_tenant() AND c.deleted_at IS NOT NULL) AS ids),
+         gone AS (
            DELETE FROM tier_current k
-           WHERE k.tenant_id = kam_tenant() AND k.model_id = $1 AND k.customer_id = ANY (${deleted}))
+           WHERE k.tenant_id = kam_tenant() AND k.model_id = $1 AND k.customer_id = ANY ((SELECT ids FROM deleted)::uuid[]))
          DELETE FROM tier_results r
-         WHERE r.tenant_id = kam_tenant() AND r.model_id = $1 AND r.run_id <> $2 AND r.customer_id = ANY (${deleted})`,
+         WHERE r.tenant_id = kam_tenant() AND r.model_id = $1 AND r.run_id <> $2
+           AND r.customer_id = ANY ((SELECT ids FROM deleted)::uuid[])`,
         [run.model_id, runId],
       );
       await tx.query(

@@ -30,13 +30,12 @@ import type { JobQueue } from '../../jobs/queue.js';
 import { diffChanges, writeAudit } from '../audit/writer.js';
 import { auditWho } from '../auth/service.js';
 import { presentClvDecision } from './clv-run.js';
-import type { ScoredDetail } from './compile.js';
 import { MANUAL_METRICS, METRIC_SQL, metricCatalogue, metricsSql } from './metrics.js';
 import {
   appliedRules,
-  expandResult,
   presentBreakdown,
   presentCriteria,
+  resultDocuments,
   type StoredDimension,
   tierName,
 } from './present.js';
@@ -810,10 +809,7 @@ export function presentDecision(
   // CLV results keep their documents (clv-run.ts)
   if (row.kind === 'clv') return presentClvDecision({ ...row, metrics: row.metrics ?? {} }, locale, hidden);
   const model = runnableModel(row.definition);
-  const stored =
-    row.detail === null
-      ? expandResult(model, row)
-      : { metrics: row.metrics ?? {}, breakdown: row.breakdown, detail: row.detail as ScoredDetail };
+  const stored = resultDocuments(model, row);
   const detail = stored.detail;
   const metrics = Object.fromEntries(
     Object.entries(stored.metrics).map(([k, v]) => [k, hidden.has(k) ? null : v]),
