@@ -30,7 +30,7 @@ import { todayInShanghai } from '@kam/domain';
 import { buildApp } from '../apps/server/dist/http/app.js';
 import { createQueue } from '../apps/server/dist/jobs/index.js';
 import { registerJobs } from '../apps/server/dist/modules/jobs.js';
-import { rescoreCustomers } from '../apps/server/dist/modules/tiering/runner.js';
+import { rescoreCustomers, runnableModel, stageMetrics } from '../apps/server/dist/modules/tiering/runner.js';
 import { BENCH_PASSWORD, BENCH_SLUG } from './generate-tenant.mjs';
 import { captureStatements, load, sampler } from './lib.mjs';
 import { openBenchTenant } from './tenant.mjs';
@@ -200,6 +200,14 @@ async function explainRolledBack(db, tenantId, stmt) {
     await client.query(
       `BEGIN; SELECT set_config('role', 'kam_app', true), set_config('kam.tenant_id', $$${tenantId}$$, true), set_config('enable_nestloop', 'off', true)`,
     );
+    // the chunk reads its run's staged metrics, dropped when the run completed: staged again here
+    const staged = /kam_work\.tier_run_([0-9a-f]{32})/.exec(stmt.text);
+    if (staged) {
+      const id = staged[1].replace(/^(.{8})(.{4})(.{4})(.{4})(.{12})$/, '$1-$2-$3-$4-$5');
+      const { rows } = await client.query('SELECT definition, as_of::text AS as_of FROM tier_runs WHERE id = $1', [id]);
+      await stageMetrics(client, id, runnableModel(rows[0].definition), rows[0].as_of);
+      await client.query(`SELECT set_config('enable_nestloop', 'off', true), set_config('work_mem', '64MB', true)`);
+    }
     const { rows } = await client.query(`EXPLAIN (ANALYZE, BUFFERS) ${stmt.text}`, stmt.values);
     return rows.map((r) => r['QUERY PLAN']).join('\n');
   } finally {

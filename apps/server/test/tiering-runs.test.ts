@@ -34,6 +34,7 @@ import {
   presentCriteria,
   type StoredDimension,
 } from '../src/modules/tiering/present.js';
+import { stageTable } from '../src/modules/tiering/repo.js';
 import {
   executeFullRun,
   executeSimulation,
@@ -979,6 +980,11 @@ describe('runs survive their worker, and writers of one model take turns', () =>
       `UPDATE tier_runs SET heartbeat_at = now() - interval '10 minutes' WHERE tenant_id = kam_tenant() AND id = $1`,
       [runId],
     );
+  /** The run's staged metrics table (server: `stageMetrics`), or null when there is none. */
+  const stagedTable = async (runId: string) =>
+    (await sql<{ t: string | null }>('SELECT to_regclass($1)::text AS t', [stageTable(runId)]))[0]!.t;
+  /** What a restart of the database server does to an unlogged table: empties it. */
+  const emptyStage = (runId: string) => env.db.withSystem((tx) => tx.query(`TRUNCATE ${stageTable(runId)}`));
 
   it('the watchdog hands a stalled run to a worker again, which continues after the last committed chunk', async () => {
     const straight = await publishedModel(`直跑-${randomUUID().slice(0, 8)}`, WEIGHTED);
@@ -1042,11 +1048,88 @@ describe('runs survive their worker, and writers of one model take turns', () =>
     const row = await runRow(runId);
     expect(row.status).toBe('failed');
     expect(row.error).toContain(`${MAX_RUN_ATTEMPTS} hand-overs`);
+    expect(await stagedTable(runId)).toBeNull(); // its staged metrics (server) are dropped with it
     // no job was ever executed: the queue holds the hand-overs, nothing else ran
     expect(queue.sent.filter((j) => (j.data as { runId: string }).runId === runId)).toHaveLength(
       MAX_RUN_ATTEMPTS,
     );
   });
+
+  // The server stages a run's metrics (decision 0024); the embedded database computes them per chunk.
+  it.runIf(process.env.KAM_TEST_PG_URL)(
+    'a run resumed after the database lost its staged metrics stages them again, with the same outcome; they are dropped at the end',
+    async () => {
+      const straight = await publishedModel(`重建-${randomUUID().slice(0, 8)}`, WEIGHTED);
+      const straightRun = await fullRun(straight, WEIGHTED, 37);
+      expect(await stagedTable(straightRun)).toBeNull();
+      const resumed = await publishedModel(`重建续-${randomUUID().slice(0, 8)}`, WEIGHTED);
+      const runId = await newRun(resumed, WEIGHTED, 'full');
+      await executeFullRun(env.db, org.tenantId, runId, 37, { signal: dyingAfter(2) });
+      expect(await stagedTable(runId)).toBe(stageTable(runId));
+      const staged = await sql<{ n: number }>(`SELECT count(*)::int AS n FROM ${stageTable(runId)}`);
+      expect(staged[0]!.n).toBe(N);
+      await emptyStage(runId);
+      await executeFullRun(env.db, org.tenantId, runId, 37);
+      expect(await runRow(runId)).toMatchObject({ status: 'completed', processed: N, total: N });
+      expect(await stagedTable(runId)).toBeNull();
+      const strip = ({ run_id: _r, ...rest }: Result) => rest;
+      expect((await results(resumed)).map(strip)).toEqual((await results(straight)).map(strip));
+      expect((await historyOf(runId)).map((h) => h.to_tier)).toEqual(
+        (await historyOf(straightRun)).map((h) => h.to_tier),
+      );
+    },
+  );
+
+  it.runIf(process.env.KAM_TEST_PG_URL)(
+    'a run whose staged metrics are emptied under its worker fails with the reason instead of completing short',
+    async () => {
+      const id = await publishedModel(`清空-${randomUUID().slice(0, 8)}`, WEIGHTED);
+      await fullRun(id, WEIGHTED, 60);
+      // the second chunk (customers 61…120 in id order) waits for a row of it held here …
+      const [second] = await sql<{ id: string }>(
+        `SELECT id FROM customers WHERE tenant_id = kam_tenant() AND deleted_at IS NULL ORDER BY id OFFSET 60 LIMIT 1`,
+      );
+      let held!: () => void;
+      let release!: () => void;
+      const isHeld = new Promise<void>((r) => {
+        held = r;
+      });
+      const released = new Promise<void>((r) => {
+        release = r;
+      });
+      const holder = env.db.withTenant(org.tenantId, async (tx) => {
+        await tx.query(
+          'SELECT 1 FROM tier_results WHERE tenant_id = kam_tenant() AND model_id = $1 AND customer_id = $2 FOR UPDATE',
+          [id, second!.id],
+        );
+        held();
+        await released;
+      });
+      await isHeld;
+      const runId = await newRun(id, WEIGHTED, 'full');
+      const outcome = executeFullRun(env.db, org.tenantId, runId, 60, { parallel: 1 }).then(
+        () => 'completed',
+        (err: Error) => err.message,
+      );
+      const waiting = (mode: string) =>
+        sql<{ n: number }>(`SELECT count(*)::int AS n FROM pg_locks WHERE NOT granted AND mode = $1`, [mode]);
+      await expect
+        .poll(async () => (await waiting('ShareLock'))[0]!.n, { timeout: 20_000 })
+        .toBeGreaterThan(0);
+      // … while the database empties the staged metrics (queued behind that chunk, ahead of the next)
+      const emptied = emptyStage(runId);
+      await expect
+        .poll(async () => (await waiting('AccessExclusiveLock'))[0]!.n, { timeout: 20_000 })
+        .toBeGreaterThan(0);
+      release();
+      await Promise.all([holder, emptied]);
+      expect(await outcome).toMatch(/staged metrics/);
+      const row = await runRow(runId);
+      expect(row).toMatchObject({ status: 'failed', processed: 120 });
+      expect(row.error).toMatch(/staged metrics/);
+      expect(await stagedTable(runId)).toBeNull();
+    },
+  );
 
   // Two transactions interleave only on a server: the embedded engine runs one transaction at a time.
   it.runIf(process.env.KAM_TEST_PG_URL)(

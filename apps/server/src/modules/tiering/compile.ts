@@ -23,7 +23,13 @@ import {
   toDec,
 } from '@kam/domain';
 import type { Params } from '../../access/sql.js';
-import { type CustomerSelection, metricsSql, metricType, selectionFilter } from './metrics.js';
+import {
+  type CustomerSelection,
+  metricsSql,
+  metricType,
+  selectionFilter,
+  stagedMetricsSql,
+} from './metrics.js';
 
 /** Population statistics of a run (stored in tier_runs.statistics, JSON). */
 export interface RunStatistics {
@@ -133,10 +139,20 @@ const isDecimal = (v: unknown) => typeof v !== 'boolean' && toDec(v) !== null;
 // ——— normalisers ——————————————————————————————————————————————————————————————————————————
 
 /**
- * The helper columns of a percentile rank (`percentileLevels`): `pa` = breakpoints ≤ v, `pf` = breakpoints
- * < v (counted by binary search with width_bucket), `lo`/`hi` = the breakpoints b[pf], b[pf + 1] around v.
+ * The helper columns of a percentile rank (`percentileLevels`): `pa` = breakpoints ≤ v (binary search with
+ * width_bucket), `pf` = breakpoints < v, and of the interval b[pf] < v < b[pf + 1] (w = its width):
+ * `base` = (pf − 1)·w − b[pf], `d1` = w·(k − 1) and `d2` = 2·d1, so that the rank's division is one `div`.
  */
-type PercentileColumn = (metric: string, name: 'pa' | 'pf' | 'lo' | 'hi') => string;
+type PercentileColumn = (metric: string, name: 'pa' | 'pf' | 'base' | 'd1' | 'd2') => string;
+
+/**
+ * `kam_div_half_up(num, den)` for num ≥ 0 and den > 0 (exact: ⌊(2·num + den) / (2·den)⌋), without
+ * the function's signs and absolute values — a quarter of the numeric operations, for the normalisers'
+ * branches where both are known positive. `den2` = 2·den, when the caller has it.
+ */
+function divHalfUpPositive(numerator: string, den: string, den2 = `2 * ${den}`): string {
+  return `div(2 * ${numerator} + ${den}, ${den2})`;
+}
 
 /** Normalised score (numeric, 2 decimals) of metric column `v`, or NULL when it cannot be read. */
 function normaliserSql(
@@ -150,8 +166,9 @@ function normaliserSql(
   switch (n.kind) {
     case 'linear':
       if (!numeric) return 'NULL::numeric';
+      // min < v < max in the ELSE branch; the constant differences are folded when the statement is planned
       return `CASE WHEN ${v} IS NULL THEN NULL WHEN ${v} <= ${num(n.min)} THEN 0.00 WHEN ${v} >= ${num(n.max)} THEN 100.00
-        ELSE kam_div_half_up((${v} - ${num(n.min)}) * 10000, ${num(n.max)} - ${num(n.min)}) * 0.01 END`;
+        ELSE ${divHalfUpPositive(`(${v} - ${num(n.min)}) * 10000`, `(${num(n.max)} - ${num(n.min)})`)} * 0.01 END`;
     case 'log': {
       if (!numeric) return 'NULL::numeric';
       const lo = `ln(1 + ${num(n.min)}::float8)`;
@@ -166,10 +183,12 @@ function normaliserSql(
       if (k === 0) return `CASE WHEN ${v} IS NULL THEN NULL ELSE 0.00 END`;
       // @kam/domain percentileRank between the breakpoints (the database's kam_percentile_rank, written
       // out over helper columns: as a function call its division is not inlined and costs ~40 µs a row)
-      const [pa, pf, lo, hi] = (['pa', 'pf', 'lo', 'hi'] as const).map((x) => pc(metric, x));
+      // v equal to breakpoints pf + 1 … pa: the middle position (pf + pa − 1) / 2, in integers; else
+      // between b[pf] < v < b[pf + 1]: position (pf − 1) + (v − b[pf]) / w = (v + base) / w
+      const [pa, pf, base] = (['pa', 'pf', 'base'] as const).map((x) => pc(metric, x));
       return `CASE WHEN ${v} IS NULL THEN NULL WHEN ${pa} = 0 THEN 0.00 WHEN ${pf} > ${k - 1} THEN 100.00
-        WHEN ${pa} > ${pf} THEN kam_div_half_up(10000 * (${pf} + ${pa} - 1), ${2 * (k - 1)}) * 0.01
-        ELSE kam_div_half_up(((${pf} - 1) * (${hi} - ${lo}) + (${v} - ${lo})) * 10000, (${hi} - ${lo}) * ${k - 1}) * 0.01 END`;
+        WHEN ${pa} > ${pf} THEN ((20000 * (${pf} + ${pa} - 1) + ${2 * (k - 1)}) / ${4 * (k - 1)}) * 0.01
+        ELSE ${divHalfUpPositive(`(${v} + ${base}) * 10000`, pc(metric, 'd1'), pc(metric, 'd2'))} * 0.01 END`;
     }
     case 'bands': {
       if (!numeric) return 'NULL::numeric';
@@ -193,8 +212,10 @@ function normaliserSql(
 
 /**
  * The levels that compute the percentile helper columns of `metrics` over the metrics CTE `m0`, ending
- * in `m` (or `m` = the metrics themselves when there are none): `pa`/`pf` by binary search over the
- * run's breakpoints (ascending, and negated in reverse for the breakpoints ≥ v), then `lo`/`hi`.
+ * in `m` (or `m` = the metrics themselves when there are none): `pa` by binary search over the run's
+ * breakpoints, `pf` = `pa` less the breakpoints equal to v, then the interval's constants (`base`, `d1`,
+ * `d2`) — both by hash joins with the breakpoints' rows (one subscript of a numeric[], or a second
+ * width_bucket, walks the array: ~1 µs, several per customer).
  */
 function percentileLevels(
   metrics: readonly string[],
@@ -206,21 +227,28 @@ function percentileLevels(
   if (used.length === 0) return { levels: (sql) => `m AS MATERIALIZED (${sql})`, column };
   const first: string[] = [];
   const second: string[] = [];
-  for (const key of used) {
-    const breakpoints = stats.percentiles[key]!;
-    const negated = [...breakpoints].reverse().map((b) => (b.startsWith('-') ? b.slice(1) : `-${b}`));
-    const bp = `(${p.add(breakpoints)}::numeric[])`;
-    const nb = `(${p.add(negated)}::numeric[])`;
-    const v = `m0.${ident(key)}`;
-    const pf = `m1.${ident(`pf:${key}`)}`;
-    first.push(`width_bucket(${v}, ${bp}) AS ${ident(`pa:${key}`)}`);
-    first.push(`${breakpoints.length} - width_bucket(-${v}, ${nb}) AS ${ident(`pf:${key}`)}`);
-    second.push(`${bp}[${pf}] AS ${ident(`lo:${key}`)}`, `${bp}[${pf} + 1] AS ${ident(`hi:${key}`)}`);
-  }
+  const third: string[] = [];
+  const equalJoins: string[] = [];
+  const intervalJoins: string[] = [];
+  used.forEach((key, i) => {
+    const k = stats.percentiles[key]!.length;
+    const bp = `(${p.add(stats.percentiles[key]!)}::numeric[])`;
+    const v = `m1.${ident(key)}`;
+    first.push(`width_bucket(m0.${ident(key)}, ${bp}) AS ${ident(`pa:${key}`)}`);
+    second.push(`m1.${ident(`pa:${key}`)} - coalesce(q${i}.n, 0) AS ${ident(`pf:${key}`)}`);
+    equalJoins.push(
+      `LEFT JOIN (SELECT u.b, count(*)::int AS n FROM unnest(${bp}) u(b) GROUP BY u.b) q${i} ON q${i}.b = ${v}`,
+    );
+    third.push(...(['base', 'd1', 'd2'] as const).map((c) => `k${i}.${c} AS ${ident(`${c}:${key}`)}`));
+    intervalJoins.push(`LEFT JOIN (SELECT x.i, (x.i - 1) * x.w - x.lo AS base, x.w * ${k - 1} AS d1, x.w * ${2 * (k - 1)} AS d2
+      FROM (SELECT u.i::int AS i, u.b AS lo, lead(u.b) OVER (ORDER BY u.i) - u.b AS w
+            FROM unnest(${bp}) WITH ORDINALITY u(b, i)) x) k${i} ON k${i}.i = m2.${ident(`pf:${key}`)}`);
+  });
   return {
     levels: (sql) => `m0 AS MATERIALIZED (${sql}),
   m1 AS (SELECT m0.*, ${first.join(', ')} FROM m0 OFFSET 0),
-  m AS (SELECT m1.*, ${second.join(', ')} FROM m1 OFFSET 0)`,
+  m2 AS (SELECT m1.*, ${second.join(', ')} FROM m1 ${equalJoins.join(' ')} OFFSET 0),
+  m AS (SELECT m2.*, ${third.join(', ')} FROM m2 ${intervalJoins.join(' ')} OFFSET 0)`,
     column,
   };
 }
@@ -282,6 +310,23 @@ export interface ScoringOptions {
    * and needs the explanation of its few sample customers only; it scores those again with them).
    */
   explain?: boolean;
+  /**
+   * A full run's staged metrics table (runner.ts `stageMetrics`): the metrics are read from it instead of
+   * being aggregated from the data (the server's full runs; absent: computed by `metricsSql`).
+   */
+  staged?: string;
+}
+
+/** The metrics of the selected customers: from the run's staged table, or computed. */
+function metricsSource(
+  keys: readonly string[],
+  opts: Pick<ScoringOptions, 'asOf' | 'customers' | 'staged'>,
+  windowDays: number | undefined,
+  p: Params,
+): string {
+  return opts.staged
+    ? stagedMetricsSql(opts.staged, keys, opts.customers, p)
+    : metricsSql(keys, { asOf: opts.asOf, windowDays, customers: opts.customers }, p);
 }
 
 /** An SQL array of the expressions (NULL when there are none). */
@@ -292,7 +337,7 @@ const sqlArray = (exprs: string[], type: string) =>
 export function scoringSql(model: RunnableModel, opts: ScoringOptions, p: Params): string {
   if (model.kind === 'rfm') return rfmScoringSql(model, opts, p);
   const metrics = modelMetrics(model);
-  const m = metricsSql(metrics, { asOf: opts.asOf, customers: opts.customers }, p);
+  const m = metricsSource(metrics, opts, undefined, p);
   const pct = percentileLevels(percentileMetrics(model), opts.stats, p);
   const explain = opts.explain !== false;
   const metricValues = explain
@@ -452,7 +497,7 @@ function rfmScoringSql(model: RfmModel, opts: ScoringOptions, p: Params): string
   const rfm = opts.stats.rfm;
   if (!rfm) throw new RangeError('RFM statistics missing');
   const keys = modelMetrics(model);
-  const m = metricsSql(keys, { asOf: opts.asOf, windowDays: model.windowDays, customers: opts.customers }, p);
+  const m = metricsSource(keys, opts, model.windowDays, p);
   const r = `m.${ident(model.metrics.recency)}`;
   const f = `m.${ident(model.metrics.frequency)}`;
   const mo = `m.${ident(model.metrics.monetary)}`;
@@ -526,7 +571,19 @@ function rfmBin(
  * points c_j = v₍⌈j·n/bins⌉₎ (ascending; descending for recency), counts and sums (`rfmStatistics`).
  * One statement over all live customers (for RFM also the score sums, which need the cut points).
  */
-export function statisticsSql(model: RunnableModel, asOf: string, p: Params): string | null {
+export function statisticsSql(
+  model: RunnableModel,
+  asOf: string,
+  p: Params,
+  /** The run's staged metrics (runner.ts `stageMetrics`): read from there instead of being computed. */
+  staged?: string,
+): string | null {
+  // the metrics over all live customers: computed once into a CTE, or the staged table, read where used
+  // (its policy keeps it to the tenant: see runner.ts `stageMetrics`)
+  const source = (keys: readonly string[], windowDays?: number) =>
+    staged
+      ? `m AS NOT MATERIALIZED (SELECT s.customer_id${keys.map((k) => `, s.${ident(k)}`).join('')} FROM ${staged} s)`
+      : `m AS MATERIALIZED (${metricsSql(keys, { asOf, windowDays, customers: { kind: 'all' } }, p)})`;
   const percentiles = percentileMetrics(model);
   const cols: string[] = ['(SELECT count(*) FROM m)::int AS population'];
   const metrics: string[] = percentiles;
@@ -553,7 +610,6 @@ export function statisticsSql(model: RunnableModel, asOf: string, p: Params): st
     // cut points, counts, sums and the score sums in ONE statement (the sums need the cut points: they
     // are computed from the same metrics, not by a second pass over orders)
     const metricsRfm = modelMetrics(model);
-    const m = metricsSql(metricsRfm, { asOf, windowDays: model.windowDays, customers: { kind: 'all' } }, p);
     const dims = [
       ['recency', model.metrics.recency, 'DESC'],
       ['frequency', model.metrics.frequency, 'ASC'],
@@ -574,12 +630,11 @@ export function statisticsSql(model: RunnableModel, asOf: string, p: Params): st
         `coalesce(sum(${rfmBin(`m.${ident(key)}`, dim, `k.${dim}`, `cardinality(k.${dim})`)}), 0)::int AS ${ident(`scoreSum:${dim}`)},
        count(m.${ident(key)})::int AS ${ident(`count:${dim}`)}, coalesce(sum(m.${ident(key)}), 0)::text AS ${ident(`sum:${dim}`)}`,
     );
-    return `WITH m AS MATERIALIZED (${m}),
+    return `WITH ${source(metricsRfm, model.windowDays)},
   c AS MATERIALIZED (SELECT ${cutCols.join(', ')}),
   k AS MATERIALIZED (SELECT ${dims.map(([dim]) => `${sortedCol(dim)} AS ${dim}`).join(', ')} FROM c)
   SELECT z.*, ${dims.map(([dim]) => `c.${dim}::text[] AS ${ident(`cuts:${dim}`)}`).join(', ')}
   FROM c, (SELECT count(*)::int AS population, ${sums.join(',\n       ')} FROM m, k) z`;
   }
-  const m = metricsSql(metrics, { asOf, customers: { kind: 'all' } }, p);
-  return `WITH m AS MATERIALIZED (${m}) SELECT ${cols.join(',\n  ')}`;
+  return `WITH ${source(metrics)} SELECT ${cols.join(',\n  ')}`;
 }

@@ -1,7 +1,7 @@
 import { todayInShanghai } from '@kam/domain';
 import type { Database } from '../../db/database.js';
 import type { JobQueue } from '../../jobs/queue.js';
-import { failAbandonedRuns } from './repo.js';
+import { dropStage, failAbandonedRuns } from './repo.js';
 import { executeFullRun, executeSimulation, rescoreCustomers, takeQueued } from './runner.js';
 import {
   type RunJobData,
@@ -58,13 +58,15 @@ export async function recoverStalledRuns(
   const out: { tenantId: string; runId: string; kind: string }[] = [];
   for (const tenantId of only ?? (await tenants(db))) {
     const stalled = await db.withTenant(tenantId, async (tx) => {
-      await tx.query(
+      const { rows: failed } = await tx.query<{ id: string }>(
         `UPDATE tier_runs SET status = 'failed', finished_at = now(),
            error = 'stalled: no progress after ' || attempts || ' hand-overs to another worker'
          WHERE tenant_id = kam_tenant() AND status IN ('queued', 'running') AND kind IN ('full', 'simulation')
-           AND coalesce(heartbeat_at, created_at) < now() - make_interval(mins => $1) AND attempts >= $2`,
+           AND coalesce(heartbeat_at, created_at) < now() - make_interval(mins => $1) AND attempts >= $2
+         RETURNING id`,
         [staleMinutes, MAX_RUN_ATTEMPTS],
       );
+      for (const r of failed) await dropStage(tx, r.id);
       const { rows } = await tx.query<{ id: string; kind: string; attempts: number }>(
         `UPDATE tier_runs SET attempts = attempts + 1, heartbeat_at = now()
          WHERE tenant_id = kam_tenant() AND status IN ('queued', 'running') AND kind IN ('full', 'simulation')

@@ -302,6 +302,25 @@ export function metricsSql(metrics: readonly string[], opts: MetricsSqlOptions, 
     WHERE c.tenant_id = kam_tenant() AND c.deleted_at IS NULL${range('c.id')}`;
 }
 
+/**
+ * The same rows as `metricsSql` read from a full run's staged metrics (`table`: the output of
+ * `metricsSql` over all live customers when the run started, runner.ts `stageMetrics`): the selected
+ * customers that are still live, with the values they had then.
+ */
+export function stagedMetricsSql(
+  table: string,
+  metrics: readonly string[],
+  customers: CustomerSelection,
+  p: Params,
+): string {
+  const range = selectionFilter(customers, p);
+  const columns = [...new Set(metrics)].map((k) => `,\n    s."${k.replace(/"/g, '')}"`).join('');
+  return `SELECT s.customer_id${columns}
+    FROM ${table} s
+    JOIN customers c ON c.tenant_id = kam_tenant() AND c.id = s.customer_id AND c.deleted_at IS NULL${range('c.id')}
+    WHERE s.tenant_id = kam_tenant()${range('s.customer_id')}`;
+}
+
 /** Catalogue entries with whether the server computes them (for the metrics endpoint). */
 export function metricCatalogue() {
   return TIERING_METRICS.map((m) => ({

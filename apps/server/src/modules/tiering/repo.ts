@@ -191,12 +191,28 @@ export async function insertRun(
 export const ABANDONED_RUN_HOURS = 6;
 
 export async function failAbandonedRuns(tx: Tx, modelId: string | null): Promise<void> {
-  await tx.query(
+  const { rows } = await tx.query<{ id: string }>(
     `UPDATE tier_runs SET status = 'failed', finished_at = now(), error = 'abandoned (no progress for ${ABANDONED_RUN_HOURS} hours)'
      WHERE tenant_id = kam_tenant() AND status IN ('queued', 'running') AND ($1::uuid IS NULL OR model_id = $1::uuid)
-       AND coalesce(started_at, created_at) < now() - interval '${ABANDONED_RUN_HOURS} hours'`,
+       AND coalesce(started_at, created_at) < now() - interval '${ABANDONED_RUN_HOURS} hours'
+     RETURNING id`,
     [modelId],
   );
+  for (const r of rows) await dropStage(tx, r.id);
+}
+
+/** A uuid in its text form. */
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The table of a full run's staged metrics (migration 0019): `kam_work.tier_run_<id without dashes>`. */
+export function stageTable(runId: string): string {
+  if (!UUID.test(runId)) throw new RangeError(`not a run id: ${runId}`);
+  return `kam_work.tier_run_${runId.replace(/-/g, '').toLowerCase()}`;
+}
+
+/** Drops a run's staged metrics, if any (the run completed or failed). */
+export async function dropStage(tx: Tx, runId: string): Promise<void> {
+  await tx.query(`DROP TABLE IF EXISTS ${stageTable(runId)}`);
 }
 
 export async function activeRunOf(tx: Tx, modelId: string, kind: string): Promise<string | null> {
