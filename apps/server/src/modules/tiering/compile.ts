@@ -365,8 +365,10 @@ export function scoringSql(model: RunnableModel, opts: ScoringOptions, p: Params
     });
     const norm = (a: string, i: number) =>
       `coalesce(${a}.n${i}, round(${num(model.dimensions[i]!.missingScore)}, 2))`;
+    // the weight as a fraction, (w × 0.01), folded into one constant when the statement is planned: one
+    // multiplication per dimension and customer, the same exact product (numeric multiplication is exact)
     const contribution = (a: string, i: number) =>
-      `(${norm(a, i)} * ${num(model.dimensions[i]!.weight)} * 0.01)`;
+      `(${norm(a, i)} * (${num(model.dimensions[i]!.weight)} * 0.01))`;
     scoreExpr = `round(${model.dimensions.map((_, i) => contribution('b', i)).join(' + ')}, 2)`;
     const arms = model.tiers.map((t, i) => `WHEN c.score >= ${num(t.minScore)} THEN ${i}`);
     rawRank = `CASE ${arms.join(' ')} ELSE ${tiers.length - 1} END`;
