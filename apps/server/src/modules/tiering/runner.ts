@@ -1,6 +1,7 @@
 /**
  * Executing runs (decision 0016): full runs in chunks of customers (each chunk one transaction and
- * one statement that scores and writes results, current tiers, history and outbox rows), simulations
+ * one statement that scores and writes results, current tiers, history and outbox rows; on the server
+ * from the metrics the run staged when it started, decision 0024), simulations
  * of a draft (one read-only statement; only the run row is written), and triggered single-customer
  * re-scores with the population statistics of the model's last full run.
  */
@@ -320,10 +321,10 @@ export interface WriteOutcome {
 }
 
 /**
- * Scores the selected customers and writes, in ONE statement: tier_results (upsert, compact form:
- * decision 0023), tier_current (upsert of tier and hysteresis state, only where it changed), and for
- * customers whose tier changed a tier_history row and a tier_events_outbox row — all in the caller's
- * transaction.
+ * Scores the selected customers and writes, in ONE statement: tier_results (compact form: decision
+ * 0023), tier_current (tier and hysteresis state, only where it changed) — each updated where the
+ * customer has a row, inserted where not (decision 0024) — and for customers whose tier changed a
+ * tier_history row and a tier_events_outbox row, all in the caller's transaction.
  */
 export async function scoreAndWrite(
   tx: Tx,
