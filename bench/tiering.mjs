@@ -204,9 +204,14 @@ async function explainRolledBack(db, tenantId, stmt) {
     const staged = /kam_work\.tier_run_([0-9a-f]{32})/.exec(stmt.text);
     if (staged) {
       const id = staged[1].replace(/^(.{8})(.{4})(.{4})(.{4})(.{12})$/, '$1-$2-$3-$4-$5');
-      const { rows } = await client.query('SELECT definition, as_of::text AS as_of FROM tier_runs WHERE id = $1', [id]);
+      const { rows } = await client.query(
+        'SELECT definition, as_of::text AS as_of FROM tier_runs WHERE id = $1',
+        [id],
+      );
       await stageMetrics(client, id, runnableModel(rows[0].definition), rows[0].as_of);
-      await client.query(`SELECT set_config('enable_nestloop', 'off', true), set_config('work_mem', '64MB', true)`);
+      await client.query(
+        `SELECT set_config('enable_nestloop', 'off', true), set_config('work_mem', '64MB', true)`,
+      );
     }
     const { rows } = await client.query(`EXPLAIN (ANALYZE, BUFFERS) ${stmt.text}`, stmt.values);
     return rows.map((r) => r['QUERY PLAN']).join('\n');
