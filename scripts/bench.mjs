@@ -432,7 +432,7 @@ A ≥ 70, B ≥ 50, C ≥ 30, D — and the default RFM model (365 days, quintil
 \`POST /tiering/models/:id/runs\` and the job it queues (inline driver, in the bench's own process, whose
 RSS is sampled every 100 ms). **Reference**: ONE hand-written statement computing the same five metrics,
 breakpoints, normalised scores, weighted score and tier into a TEMP table (\`referenceSql\` in
-\`bench/tiering.mjs\`, decision 0020), measured in the same run right after the first full run; then every
+\`bench/tiering.mjs\`, decision 0020), measured in the same run right after the first full run (on the server each timed step starts after a \`CHECKPOINT\`); then every
 customer's tier and score are compared with KAM's (mismatches below; they must be 0). RFM likewise
 (\`rfmReferenceSql\`, segment and R-F-M code compared: ${big.rfmReference ? `${big.rfmReference.segment_mismatches} / ${big.rfmReference.code_mismatches} mismatches` : 'not run'}). The list: an account
 manager's first page (\`status=active&industry=C\`, as in the customer-list bench) under

@@ -985,6 +985,26 @@ describe('runs survive their worker, and writers of one model take turns', () =>
     (await sql<{ t: string | null }>('SELECT to_regclass($1)::text AS t', [stageTable(runId)]))[0]!.t;
   /** What a restart of the database server does to an unlogged table: empties it. */
   const emptyStage = (runId: string) => env.db.withSystem((tx) => tx.query(`TRUNCATE ${stageTable(runId)}`));
+  /** Locks one customer's result row until released: a chunk writing that customer waits for it. */
+  const holdResult = (modelId: string, customerId: string) => {
+    let held!: () => void;
+    let release!: () => void;
+    const isHeld = new Promise<void>((r) => {
+      held = r;
+    });
+    const released = new Promise<void>((r) => {
+      release = r;
+    });
+    const done = env.db.withTenant(org.tenantId, async (tx) => {
+      await tx.query(
+        'SELECT 1 FROM tier_results WHERE tenant_id = kam_tenant() AND model_id = $1 AND customer_id = $2 FOR UPDATE',
+        [modelId, customerId],
+      );
+      held();
+      await released;
+    });
+    return { isHeld, release, done };
+  };
 
   it('the watchdog hands a stalled run to a worker again, which continues after the last committed chunk', async () => {
     const straight = await publishedModel(`直跑-${randomUUID().slice(0, 8)}`, WEIGHTED);
@@ -1089,23 +1109,8 @@ describe('runs survive their worker, and writers of one model take turns', () =>
       const [second] = await sql<{ id: string }>(
         `SELECT id FROM customers WHERE tenant_id = kam_tenant() AND deleted_at IS NULL ORDER BY id OFFSET 60 LIMIT 1`,
       );
-      let held!: () => void;
-      let release!: () => void;
-      const isHeld = new Promise<void>((r) => {
-        held = r;
-      });
-      const released = new Promise<void>((r) => {
-        release = r;
-      });
-      const holder = env.db.withTenant(org.tenantId, async (tx) => {
-        await tx.query(
-          'SELECT 1 FROM tier_results WHERE tenant_id = kam_tenant() AND model_id = $1 AND customer_id = $2 FOR UPDATE',
-          [id, second!.id],
-        );
-        held();
-        await released;
-      });
-      await isHeld;
+      const holder = holdResult(id, second!.id);
+      await holder.isHeld;
       const runId = await newRun(id, WEIGHTED, 'full');
       const outcome = executeFullRun(env.db, org.tenantId, runId, 60, { parallel: 1 }).then(
         () => 'completed',
@@ -1121,8 +1126,8 @@ describe('runs survive their worker, and writers of one model take turns', () =>
       await expect
         .poll(async () => (await waiting('AccessExclusiveLock'))[0]!.n, { timeout: 20_000 })
         .toBeGreaterThan(0);
-      release();
-      await Promise.all([holder, emptied]);
+      holder.release();
+      await Promise.all([holder.done, emptied]);
       expect(await outcome).toMatch(/staged metrics/);
       const row = await runRow(runId);
       expect(row).toMatchObject({ status: 'failed', processed: 120 });
@@ -1197,25 +1202,7 @@ describe('runs survive their worker, and writers of one model take turns', () =>
         'SELECT id FROM customers WHERE tenant_id = kam_tenant() AND deleted_at IS NULL ORDER BY id LIMIT 1',
       );
       /** Holds the first customer's result row, so that the run's first chunk waits for it. */
-      const holdFirst = () => {
-        let held!: () => void;
-        let release!: () => void;
-        const isHeld = new Promise<void>((r) => {
-          held = r;
-        });
-        const released = new Promise<void>((r) => {
-          release = r;
-        });
-        const done = env.db.withTenant(org.tenantId, async (tx) => {
-          await tx.query(
-            'SELECT 1 FROM tier_results WHERE tenant_id = kam_tenant() AND model_id = $1 AND customer_id = $2 FOR UPDATE',
-            [id, first!.id],
-          );
-          held();
-          await released;
-        });
-        return { isHeld, release, done };
-      };
+      const holdFirst = () => holdResult(id, first!.id);
       const chunkStatements = (state: string) =>
         env.db.withSystem(
           async (tx) =>
