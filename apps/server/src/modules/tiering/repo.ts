@@ -1,6 +1,7 @@
 /** All SQL of the tiering capability except the scoring statements (compile.ts, runner.ts). */
 import { Params } from '../../access/sql.js';
 import type { Tx } from '../../db/database.js';
+import { isUuid } from '../customer-records.js';
 import type { StoredResultColumns } from './present.js';
 import type { RunSchedule } from './schemas.js';
 
@@ -201,12 +202,9 @@ export async function failAbandonedRuns(tx: Tx, modelId: string | null): Promise
   for (const r of rows) await dropStage(tx, r.id);
 }
 
-/** A uuid in its text form. */
-export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** The table of a full run's staged metrics (migration 0019): `kam_work.tier_run_<id without dashes>`. */
 export function stageTable(runId: string): string {
-  if (!UUID.test(runId)) throw new RangeError(`not a run id: ${runId}`);
+  if (!isUuid(runId)) throw new RangeError(`not a run id: ${runId}`);
   return `kam_work.tier_run_${runId.replace(/-/g, '').toLowerCase()}`;
 }
 

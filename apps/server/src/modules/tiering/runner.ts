@@ -17,6 +17,7 @@ import {
 import type pg from 'pg';
 import { Params } from '../../access/sql.js';
 import type { Database, Tx } from '../../db/database.js';
+import { isUuid } from '../customer-records.js';
 import { executeClvRun, isClvRun, rescoreClvCustomers } from './clv-run.js';
 import {
   modelMetrics,
@@ -30,7 +31,7 @@ import {
 } from './compile.js';
 import { type CustomerSelection, metricsSql, selectionFilter } from './metrics.js';
 import { expandResult } from './present.js';
-import { dropStage, stageTable, UUID } from './repo.js';
+import { dropStage, stageTable } from './repo.js';
 
 /** Customers per chunk of a full run on the server (one transaction each: progress is visible between chunks). */
 export const RUN_CHUNK = 20_000;
@@ -209,7 +210,7 @@ export async function stageMetrics(
   );
   const { rows } = await tx.query<{ tenant: string | null }>('SELECT kam_tenant()::text AS tenant');
   const tenant = rows[0]?.tenant ?? '';
-  if (!UUID.test(tenant)) throw new Error('staging a run outside a tenant');
+  if (!isUuid(tenant)) throw new Error('staging a run outside a tenant');
   await tx.query(`DROP TABLE IF EXISTS ${table}`);
   // CREATE TABLE AS: the one way to write a query's rows on PostgreSQL 15 with a parallel plan
   await tx.query(
