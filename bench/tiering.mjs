@@ -4,7 +4,7 @@
 // publishes both, makes the weighted one the tier of record, then measures:
 //
 //   - full runs of the weighted model: the first one (every customer gets a result, a current tier,
-//     a history row and an outbox event) and a second one (the nightly steady state: results
+//     a history row and a place in its chunk's outbox event) and a second one (the nightly steady state: results
 //     rewritten, history only for changes), each through `POST /tiering/models/:id/runs` and the
 //     job it queues; peak RSS of this process (sampled every 100 ms) during the first;
 //   - the reference, in the same run: ONE hand-written SQL statement computing the same five

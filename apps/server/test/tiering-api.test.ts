@@ -610,13 +610,32 @@ describe('manual metrics and overrides', () => {
     expect(back.decisions[0]).toMatchObject({ tier: model.tier, decidedBy: model.decidedBy });
     expect(back.overrides).toEqual([]);
     // each change left an event in the outbox, marked as a change of the tier of record
-    const events = await fx.sql<{ payload: { to: string; reason: string; tierOfRecord: boolean } }>(
-      `SELECT payload FROM tier_events_outbox WHERE tenant_id = kam_tenant() AND customer_id = $1 ORDER BY seq DESC LIMIT 2`,
+    const events = await fx.sql<{
+      changes: number;
+      payload: { reason: string; tierOfRecord: boolean; changes: { customerId: string; to: string }[] };
+    }>(
+      `SELECT changes, payload FROM tier_events_outbox
+       WHERE tenant_id = kam_tenant() AND payload -> 'changes' @> jsonb_build_array(jsonb_build_object('customerId', $1::text))
+       ORDER BY seq DESC LIMIT 2`,
       [customerId],
     );
-    expect(events.map((e) => e.payload)).toEqual([
-      expect.objectContaining({ to: model.tier, reason: 'override_revoked', tierOfRecord: true }),
-      expect.objectContaining({ to: target, reason: 'override', tierOfRecord: true }),
+    expect(events).toEqual([
+      {
+        changes: 1,
+        payload: expect.objectContaining({
+          reason: 'override_revoked',
+          tierOfRecord: true,
+          changes: [expect.objectContaining({ customerId, to: model.tier })],
+        }),
+      },
+      {
+        changes: 1,
+        payload: expect.objectContaining({
+          reason: 'override',
+          tierOfRecord: true,
+          changes: [expect.objectContaining({ customerId, to: target })],
+        }),
+      },
     ]);
     const history = (await manager.get(`/api/v1/customers/${customerId}/tier-history`)).body.items;
     expect(

@@ -524,14 +524,41 @@ describe('a full run of a weighted model', () => {
     const ms = (id: string) => Number.parseInt(id.replace(/-/g, '').slice(0, 12), 16);
     for (const h of history) {
       expect(h.id[14], h.id).toBe('7');
+      expect('89ab', h.id).toContain(h.id[19]); // the RFC 4122 variant
       expect(Math.abs(ms(h.id) - Date.now())).toBeLessThan(3_600_000);
     }
-    const events = await sql(
-      `SELECT payload FROM tier_events_outbox WHERE tenant_id = kam_tenant() AND model_id = $1`,
+    // ordered within each chunk's statement as well: by time, then by the statement's counter
+    const byTime = [...history].sort((a, b) => ms(a.id) - ms(b.id));
+    expect(new Set(history.map((h) => h.id)).size).toBe(N);
+    expect(byTime.map((h) => ms(h.id))).toEqual(history.map((h) => ms(h.id)).sort((a, b) => a - b));
+    // one event per chunk statement, listing that chunk's changes: every changed customer exactly once,
+    // with the tier its history row records
+    const events = await sql<{
+      changes: number;
+      payload: { changes: { customerId: string; from: string | null; to: string; decidedBy: string }[] };
+    }>(
+      `SELECT changes, payload FROM tier_events_outbox WHERE tenant_id = kam_tenant() AND model_id = $1 ORDER BY seq`,
       [weightedId],
     );
-    expect(events).toHaveLength(N);
-    expect(events[0]!.payload).toMatchObject({ modelId: weightedId, runId, from: null, reason: 'full_run' });
+    expect(events.length).toBe(Math.ceil(N / 37)); // fullRun: chunks of 37
+    for (const e of events) {
+      expect(e.payload).toMatchObject({
+        modelId: weightedId,
+        runId,
+        reason: 'full_run',
+        tierOfRecord: false,
+      });
+      expect(e.changes).toBe(e.payload.changes.length);
+    }
+    const changes = events.flatMap((e) => e.payload.changes);
+    const tierOf = new Map(history.map((h) => [h.customer_id, h.to_tier]));
+    expect(changes).toHaveLength(N);
+    expect(new Set(changes.map((c) => c.customerId)).size).toBe(N);
+    for (const c of changes) {
+      expect(c.from).toBeNull();
+      expect(c.to).toBe(tierOf.get(c.customerId));
+      expect(typeof c.decidedBy).toBe('string');
+    }
   });
 
   it('a second run on unchanged data gives identical results and changes nothing', async () => {
