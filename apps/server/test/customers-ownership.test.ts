@@ -252,7 +252,7 @@ describe('bulk transfer and handover', () => {
 });
 
 describe('merge', () => {
-  it('keeps one customer and moves contacts, follow-ups, orders, payments, service records, team and history', async () => {
+  it('keeps one customer and moves contacts, follow-ups, orders, payments, service records, team, history, approval requests and manual metrics', async () => {
     const keep = (
       await manager.post('/api/v1/customers', {
         name: uniqueName('保留'),
@@ -299,6 +299,44 @@ describe('merge', () => {
       teamRole: 'technical_support',
       access: 'read',
     });
+    // a transfer waiting for approval and manual metrics: they concern the company, which survives as `keep`
+    const flow = await director.get('/api/v1/approval-flows/ownership_transfer');
+    const saved = await director.put('/api/v1/approval-flows/ownership_transfer', {
+      flow: {
+        requestType: 'ownership_transfer',
+        steps: [{ id: 'head', name: '部门主管', approvers: [{ kind: 'requester_department_head' }], mode: 'any' }],
+      },
+      expectedVersion: flow.body.version,
+    });
+    expect(saved.status, JSON.stringify(saved.body)).toBe(200);
+    const transfer = await manager.post('/api/v1/approval-requests', {
+      type: 'ownership_transfer',
+      customerId: gone.id,
+      payload: { toOwnerId: ids.manager2 },
+      reason: '交接',
+    });
+    expect(transfer.status, JSON.stringify(transfer.body)).toBe(201);
+    const requestVersion = async () =>
+      (
+        await q<{ customer_id: string; version: number; status: string }>(
+          'SELECT customer_id, version, status FROM approval_requests WHERE tenant_id = kam_tenant() AND id = $1',
+          [transfer.body.id],
+        )
+      )[0]!;
+    const pendingBefore = await requestVersion();
+    for (const [id, values] of [
+      [
+        gone.id,
+        {
+          strategic_value: { value: 4, version: null },
+          industry_influence: { value: 'high', version: null },
+        },
+      ],
+      [keep.id, { strategic_value: { value: 2, version: null } }],
+    ] as const) {
+      const set = await manager.patch(`/api/v1/customers/${id}/manual-metrics`, { values });
+      expect(set.status, JSON.stringify(set.body)).toBe(200);
+    }
 
     expect(
       (
@@ -353,6 +391,31 @@ describe('merge', () => {
     );
     expect(primaries).toEqual([{ id: contactKeep }]);
     expect((await teamOf(keep.id)).map((m) => m.user_id).sort()).toEqual([ids.manager, ids.tech].sort());
+    // the pending request is now about the kept customer, and its version moved on
+    expect(await requestVersion()).toEqual({
+      customer_id: keep.id,
+      status: 'pending',
+      version: pendingBefore.version + 1,
+    });
+    expect((await manager.get(`/api/v1/approval-requests/${transfer.body.id}`)).body.customer).toMatchObject({
+      id: keep.id,
+    });
+    // manual metrics: the kept customer's own value stays, the one it lacked comes over
+    const metrics = (await manager.get(`/api/v1/customers/${keep.id}/manual-metrics`)).body.items as {
+      metric: string;
+      value: string | null;
+    }[];
+    expect(Object.fromEntries(metrics.map((m) => [m.metric, m.value]))).toMatchObject({
+      strategic_value: '2',
+      industry_influence: 'high',
+    });
+    expect(await count('customer_manual_metrics', gone.id)).toBe(0);
+    // the kept customer's metrics changed with what it took over: queued for a tier re-score
+    expect(
+      await q('SELECT reason FROM tier_rescore_queue WHERE tenant_id = kam_tenant() AND customer_id = $1', [
+        keep.id,
+      ]),
+    ).toEqual([{ reason: 'merge' }]);
     const history = await director.get(`/api/v1/customers/${keep.id}/ownership-history`);
     expect(history.body.items.map((h: { kind: string }) => h.kind)).toEqual(['merge', 'create', 'create']);
 

@@ -396,6 +396,7 @@ export const tieringZhCN = {
   'tiering.history.reason.large_order': '大额订单触发',
   'tiering.history.reason.complaint': '客户投诉触发',
   'tiering.history.reason.manual_metric': '人工指标变更',
+  'tiering.history.reason.merge': '客户合并',
   'tiering.history.reason.override': '人工调整',
   'tiering.history.reason.override_revoked': '撤销人工调整',
 
@@ -835,6 +836,7 @@ export const tieringEn: Record<TieringKey, string> = {
   'tiering.history.reason.large_order': 'Large order',
   'tiering.history.reason.complaint': 'Complaint',
   'tiering.history.reason.manual_metric': 'Manual metric changed',
+  'tiering.history.reason.merge': 'Customers merged',
   'tiering.history.reason.override': 'Manual tier',
   'tiering.history.reason.override_revoked': 'Manual tier revoked',
 

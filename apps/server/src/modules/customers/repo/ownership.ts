@@ -172,12 +172,18 @@ export interface MovedCounts {
   serviceRecords: number;
   teamMembers: number;
   ownershipHistory: number;
+  /** approval requests about the merged customer (any status), now about the kept one */
+  approvalRequests: number;
+  /** manual metrics (strategic value, …) the kept customer did not have */
+  manualMetrics: number;
 }
 
 /**
  * Moves everything attached to `sourceId` to `keptId` (set-based, one statement per table): the kept
  * customer's primary contact stays primary; team members join unless already there (the old owner as
- * co-follower); the source's team is emptied. The rows moved per kind.
+ * co-follower); the source's team is emptied; approval requests move; manual metrics move where the kept
+ * customer has none (the source's are removed). The rows moved per kind. (A trigger queues the kept
+ * customer for a tier re-score: migration 0023.)
  */
 export async function moveAttachments(
   tx: Tx,
@@ -227,8 +233,25 @@ export async function moveAttachments(
       `UPDATE customer_ownership_history SET customer_id = $2 WHERE tenant_id = kam_tenant() AND customer_id = $1`,
       [sourceId, keptId],
     ),
+    // the requests concern the company, which the kept customer now is: pending ones are decided there
+    // (the row changed, so its version moves on)
+    approvalRequests: await count(
+      `UPDATE approval_requests SET customer_id = $2, version = version + 1, updated_at = $3
+       WHERE tenant_id = kam_tenant() AND customer_id = $1`,
+    ),
+    // manual metrics the kept customer has not set; where both have one, the kept customer's stays
+    manualMetrics: await count(
+      `INSERT INTO customer_manual_metrics (tenant_id, customer_id, metric, value, set_by, set_at)
+       SELECT kam_tenant(), $2, m.metric, m.value, m.set_by, m.set_at
+       FROM customer_manual_metrics m WHERE m.tenant_id = kam_tenant() AND m.customer_id = $1
+       ON CONFLICT (tenant_id, customer_id, metric) DO NOTHING`,
+      [sourceId, keptId],
+    ),
   };
   await tx.query(`DELETE FROM customer_team WHERE tenant_id = kam_tenant() AND customer_id = $1`, [sourceId]);
+  await tx.query(`DELETE FROM customer_manual_metrics WHERE tenant_id = kam_tenant() AND customer_id = $1`, [
+    sourceId,
+  ]);
   return moved;
 }
 
