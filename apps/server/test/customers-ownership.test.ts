@@ -304,7 +304,9 @@ describe('merge', () => {
     const saved = await director.put('/api/v1/approval-flows/ownership_transfer', {
       flow: {
         requestType: 'ownership_transfer',
-        steps: [{ id: 'head', name: '部门主管', approvers: [{ kind: 'requester_department_head' }], mode: 'any' }],
+        steps: [
+          { id: 'head', name: '部门主管', approvers: [{ kind: 'requester_department_head' }], mode: 'any' },
+        ],
       },
       expectedVersion: flow.body.version,
     });

@@ -664,6 +664,40 @@ describe('an import interrupted mid-way', () => {
     expect(n!.n).toBe(3);
   });
 
+  it('an import that cannot go on says why, in the reader’s language', async () => {
+    const tag = randomUUID().slice(0, 6);
+    const file = await xlsx((ws) => {
+      ws.getRow(1).values = ['客户名称'];
+      for (let i = 0; i < 3; i++) ws.getRow(i + 2).values = [`失效${tag}客户${i}有限公司`];
+    });
+    const run = await dryRun(director, 'customers', 'stale.xlsx', file);
+    const started = await director.post(`/api/v1/imports/${run.upload.id}/commit`, {
+      version: run.imp.version,
+      duplicatePolicy: 'skip',
+    });
+    expect(started.status, JSON.stringify(started.body)).toBe(202);
+    // the dry run's staged rows are gone before the import job reads them
+    await sql('DELETE FROM import_rows WHERE tenant_id = kam_tenant() AND import_id = $1', [run.upload.id]);
+    await env.jobs.drain();
+    expect((await director.get(`/api/v1/imports/${run.upload.id}`)).body).toMatchObject({
+      status: 'failed',
+      errorCode: 'IMPORT_DRY_RUN_STALE',
+      error: '试导入结果已失效，请重新试导入后再导入',
+    });
+    expect((await director.patch('/api/v1/me', { locale: 'en' })).status).toBe(200);
+    const mine = (await director.get('/api/v1/imports?limit=100')).body.items;
+    expect((await director.patch('/api/v1/me', { locale: 'zh-CN' })).status).toBe(200);
+    expect(mine.find((i: { id: string }) => i.id === run.upload.id)).toMatchObject({
+      errorCode: 'IMPORT_DRY_RUN_STALE',
+      error: 'The dry run is no longer available. Repeat the dry run, then import.',
+    });
+    const [made] = await sql<{ n: number }>(
+      `SELECT count(*)::int AS n FROM customers WHERE tenant_id = kam_tenant() AND name LIKE $1`,
+      [`失效${tag}%`],
+    );
+    expect(made!.n).toBe(0);
+  });
+
   const dist = fileURLToPath(new URL('../dist/', import.meta.url));
   // A second process cannot share the embedded (in-memory, in-process) database: this runs only
   // against the PostgreSQL server (KAM_TEST_PG_URL), where CI runs the server tests too.

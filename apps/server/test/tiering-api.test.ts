@@ -203,9 +203,18 @@ describe('runs, the tier of record and the breakdown', () => {
     const started = await director.post(`/api/v1/tiering/models/${modelId}/runs`);
     expect(started.status).toBe(202);
     await env.jobs.drain();
+    // why, in the reader's language
     expect((await director.get(`/api/v1/tiering/runs/${busy!.id}`)).body).toMatchObject({
       status: 'failed',
-      error: expect.stringContaining('abandoned'),
+      errorCode: 'TIERING_RUN_ABANDONED',
+      error: '运行中断：6 小时无进展',
+    });
+    expect((await director.patch('/api/v1/me', { locale: 'en' })).status).toBe(200);
+    const inEnglish = (await director.get(`/api/v1/tiering/runs?modelId=${modelId}&limit=50`)).body.items;
+    expect((await director.patch('/api/v1/me', { locale: 'zh-CN' })).status).toBe(200);
+    expect(inEnglish.find((r: { id: string }) => r.id === busy!.id)).toMatchObject({
+      errorCode: 'TIERING_RUN_ABANDONED',
+      error: 'Abandoned: no progress for 6 hours.',
     });
     expect((await director.get(`/api/v1/tiering/runs/${started.body.id}`)).body.status).toBe('completed');
   });

@@ -991,7 +991,7 @@ describe('runs survive their worker, and writers of one model take turns', () =>
   const runRow = async (runId: string) =>
     (
       await sql(
-        `SELECT status, processed, total, resume_after, attempts, error FROM tier_runs
+        `SELECT status, processed, total, resume_after, attempts, error, error_code, error_params FROM tier_runs
          WHERE tenant_id = kam_tenant() AND id = $1`,
         [runId],
       )
@@ -1095,6 +1095,10 @@ describe('runs survive their worker, and writers of one model take turns', () =>
     const row = await runRow(runId);
     expect(row.status).toBe('failed');
     expect(row.error).toContain(`${MAX_RUN_ATTEMPTS} hand-overs`);
+    expect(row).toMatchObject({
+      error_code: 'TIERING_RUN_STALLED',
+      error_params: { attempts: MAX_RUN_ATTEMPTS },
+    });
     expect(await stagedTable(runId)).toBeNull(); // its staged metrics (server) are dropped with it
     // no job was ever executed: the queue holds the hand-overs, nothing else ran
     expect(queue.sent.filter((j) => (j.data as { runId: string }).runId === runId)).toHaveLength(
@@ -1155,10 +1159,11 @@ describe('runs survive their worker, and writers of one model take turns', () =>
         .toBeGreaterThan(0);
       holder.release();
       await Promise.all([holder.done, emptied]);
-      expect(await outcome).toMatch(/staged metrics/);
+      expect(await outcome).toBe('TIERING_RUN_STAGE_LOST'); // an AppError: its message is its code
       const row = await runRow(runId);
       expect(row).toMatchObject({ status: 'failed', processed: 120 });
       expect(row.error).toMatch(/staged metrics/);
+      expect(row.error_code).toBe('TIERING_RUN_STAGE_LOST');
       expect(await stagedTable(runId)).toBeNull();
     },
   );

@@ -435,6 +435,38 @@ export const ERRORS = {
     zh: '已存在相同的记录：{name}',
     en: 'The same record already exists: {name}.',
   },
+  // Why a background job (an import, a tiering run) stopped: recorded on it, shown in the reader's language
+  // (the status is that of the job's failure, never answered to a request)
+  JOB_FAILED: {
+    status: 500,
+    zh: '后台任务出错而中止，请重试；如仍失败请联系管理员（{reason}）',
+    en: 'The background job stopped with an error. Try again; if it fails again, contact the administrator ({reason}).',
+  },
+  IMPORT_NOT_ALLOWED_ANYMORE: {
+    status: 403,
+    zh: '发起导入的用户已停用或不再拥有导入权限，导入已中止',
+    en: 'The user who started the import is disabled or may no longer import: the import stopped.',
+  },
+  IMPORT_DRY_RUN_STALE: {
+    status: 409,
+    zh: '试导入结果已失效，请重新试导入后再导入',
+    en: 'The dry run is no longer available. Repeat the dry run, then import.',
+  },
+  TIERING_RUN_STALLED: {
+    status: 500,
+    zh: '运行停滞：已 {attempts} 次交给其他工作进程继续，仍无进展',
+    en: 'Stalled: no progress after {attempts} hand-overs to another worker.',
+  },
+  TIERING_RUN_ABANDONED: {
+    status: 500,
+    zh: '运行中断：{hours} 小时无进展',
+    en: 'Abandoned: no progress for {hours} hours.',
+  },
+  TIERING_RUN_STAGE_LOST: {
+    status: 500,
+    zh: '运行期间数据库服务器重启，暂存的指标已丢失，请重新运行',
+    en: 'The database server restarted during the run and its staged metrics were lost: run it again.',
+  },
   IMPORT_BATCH_FAILED: {
     status: 409,
     zh: '第 {first}–{last} 行所在批次导入失败，已整体回滚（{reason}）',

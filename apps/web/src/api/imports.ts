@@ -52,7 +52,10 @@ export interface ImportJob extends ImportCounts {
   /** the chosen mapping, or (before it is set) the suggestion */
   mapping: ImportMapping;
   duplicatePolicy: DuplicatePolicy | null;
+  /** why it failed, in the reader's language (from the server) */
   error: string | null;
+  /** its stable code (e.g. JOB_FAILED) */
+  errorCode: string | null;
   version: number;
   createdAt: string;
   updatedAt: string;

@@ -1,6 +1,7 @@
 import { can, type ImportType, isBlankRow } from '@kam/domain';
 import type { Actor, ServiceContext } from '../../context.js';
 import type { Database, Tx } from '../../db/database.js';
+import { failure, type RecordedFailure, recordedFailure } from '../../jobs/failure.js';
 import { writeAudit } from '../audit/writer.js';
 import { loadActorForUser } from '../auth/actor.js';
 import { auditWho } from '../auth/service.js';
@@ -178,14 +179,20 @@ async function fail(
   tenantId: string,
   importId: string,
   from: repo.ImportStatus,
-  message: string,
+  why: RecordedFailure,
 ) {
   await db.withTenant(tenantId, async (tx) => {
     if ((await repo.currentStatus(tx, importId)) !== from) return;
     await repo.updateImport(
       tx,
       importId,
-      { status: 'failed', error: message.slice(0, 1000), finished_at: new Date() },
+      {
+        status: 'failed',
+        error: why.text,
+        error_code: why.code,
+        error_params: why.params,
+        finished_at: new Date(),
+      },
       new Date(),
     );
   });
@@ -249,7 +256,8 @@ export async function runValidation(
   const imp = await loadImport(db, tenantId, importId);
   if (imp?.status !== 'validating') return;
   const ctx = await jobContext(db, tenantId, imp, jobId);
-  if (!stillAllowed(ctx)) return fail(db, tenantId, importId, 'validating', 'the user may no longer import');
+  if (!stillAllowed(ctx))
+    return fail(db, tenantId, importId, 'validating', failure('IMPORT_NOT_ALLOWED_ANYMORE'));
   const handler = HANDLERS[imp.type as ImportType];
   const seen = new Map<string, number>();
   const counts = { processed: 0, valid: 0, invalid: 0, duplicates: 0 };
@@ -290,15 +298,8 @@ export async function runValidation(
       await repo.updateImport(tx, importId, { status: 'validated', finished_at: new Date() }, new Date());
     });
   } catch (err) {
-    await fail(db, tenantId, importId, 'validating', messageOf(err));
+    await fail(db, tenantId, importId, 'validating', recordedFailure(err));
   }
-}
-
-/** The failure as recorded on the import: its message and, for a wrapped error, what caused it. */
-function messageOf(err: unknown): string {
-  if (!(err instanceof Error)) return String(err);
-  const cause = err.cause instanceof Error ? err.cause.message : null;
-  return cause ? `${err.message}: ${cause}` : err.message;
 }
 
 // ——— the import ——————————————————————————————————————————————————————————————————————————————
@@ -325,7 +326,8 @@ export async function runCommit(
   const imp = await loadImport(db, tenantId, importId);
   if (imp?.status !== 'importing') return;
   const ctx = await jobContext(db, tenantId, imp, jobId);
-  if (!stillAllowed(ctx)) return fail(db, tenantId, importId, 'importing', 'the user may no longer import');
+  if (!stillAllowed(ctx))
+    return fail(db, tenantId, importId, 'importing', failure('IMPORT_NOT_ALLOWED_ANYMORE'));
   const handler = HANDLERS[imp.type as ImportType];
   const policy = (imp.duplicate_policy ?? 'skip') as Policy;
   const done = new Set(
@@ -334,7 +336,7 @@ export async function runCommit(
   const batches = await db.withTenant(tenantId, (tx) => repo.stagedBatchCount(tx, importId));
   if (batches === 0 && (imp.total_rows ?? 0) > 0) {
     // validated before rows were staged (or pruned meanwhile): the dry run must be repeated
-    return fail(db, tenantId, importId, 'importing', 'the dry run must be repeated');
+    return fail(db, tenantId, importId, 'importing', failure('IMPORT_DRY_RUN_STALE'));
   }
   const todo = Array.from({ length: batches }, (_, i) => i + 1).filter((n) => !done.has(n));
   let cancelled = false;
@@ -462,7 +464,7 @@ export async function runCommit(
       });
     });
   } catch (err) {
-    await fail(db, tenantId, importId, 'importing', messageOf(err));
+    await fail(db, tenantId, importId, 'importing', recordedFailure(err));
   }
 }
 

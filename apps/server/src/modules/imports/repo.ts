@@ -46,6 +46,8 @@ export interface ImportRow {
   skipped_count: number;
   failed_count: number;
   error: string | null;
+  error_code: string | null;
+  error_params: unknown;
   created_by: string;
   version: number;
   created_at: Date;
@@ -56,7 +58,7 @@ export interface ImportRow {
 
 const COLUMNS = `id, type, file_name, file_format, encoding, size, sheet_no, merges, header_row, headers, preview, status,
   mapping, duplicate_policy, total_rows, processed_rows, valid_rows, invalid_rows, duplicate_rows, created_count,
-  updated_count, skipped_count, failed_count, error, created_by, version, created_at, updated_at, started_at,
+  updated_count, skipped_count, failed_count, error, error_code, error_params, created_by, version, created_at, updated_at, started_at,
   finished_at`;
 
 export async function insertImport(
@@ -129,7 +131,9 @@ export async function updateImport(
   const keys = Object.keys(set);
   const values = keys.map((k) => {
     const v = (set as Record<string, unknown>)[k];
-    return k === 'merges' || k === 'headers' || k === 'mapping' ? JSON.stringify(v) : v;
+    return k === 'merges' || k === 'headers' || k === 'mapping' || k === 'error_params'
+      ? JSON.stringify(v)
+      : v;
   });
   const assigns = keys.map((k, i) => `${k} = $${i + 4}`);
   const { rowCount } = await tx.query(

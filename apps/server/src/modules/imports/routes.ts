@@ -64,7 +64,11 @@ const zImport = z.object({
   updatedRows: z.number().int(),
   skippedRows: z.number().int(),
   failedRows: z.number().int(),
-  error: z.string().nullable(),
+  error: z.string().nullable().describe("why it failed, in the reader's language"),
+  errorCode: z
+    .string()
+    .nullable()
+    .describe('the stable code of the failure (e.g. IMPORT_FILE_INVALID, JOB_FAILED)'),
   version: z.number().int(),
   createdAt: z.string(),
   updatedAt: z.string(),

@@ -13,6 +13,7 @@ import { inTenant, type ServiceContext } from '../../context.js';
 import type { Tx } from '../../db/database.js';
 import { AppError } from '../../http/errors.js';
 import { decodeCursor, encodeCursor } from '../../http/schemas.js';
+import { failureMessage } from '../../jobs/failure.js';
 import type { JobQueue } from '../../jobs/queue.js';
 import { writeAudit } from '../audit/writer.js';
 import { auditWho } from '../auth/service.js';
@@ -68,7 +69,9 @@ export interface ImportView {
   updatedRows: number;
   skippedRows: number;
   failedRows: number;
+  /** why it failed, in the reader's language */
   error: string | null;
+  errorCode: string | null;
   version: number;
   createdAt: string;
   updatedAt: string;
@@ -76,7 +79,7 @@ export interface ImportView {
   finishedAt: string | null;
 }
 
-export function presentImport(row: repo.ImportRow): ImportView {
+export function presentImport(row: repo.ImportRow, locale: Locale): ImportView {
   return {
     id: row.id,
     type: row.type as ImportType,
@@ -99,7 +102,8 @@ export function presentImport(row: repo.ImportRow): ImportView {
     updatedRows: row.updated_count,
     skippedRows: row.skipped_count,
     failedRows: row.failed_count,
-    error: row.error,
+    error: failureMessage(row, locale),
+    errorCode: row.error_code,
     version: row.version,
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
@@ -306,7 +310,7 @@ async function analyse(
       entityId: id,
       details: { type, fileName: (await repo.getImport(tx, id, null))!.file_name, format, encoding, size },
     });
-    return presentImport((await repo.getImport(tx, id, null))!);
+    return presentImport((await repo.getImport(tx, id, null))!, ctx.actor.locale);
   });
 }
 
@@ -347,7 +351,7 @@ export async function ownImport(
 }
 
 export async function getImport(ctx: ServiceContext, id: string): Promise<ImportView> {
-  return inTenant(ctx, async (tx) => presentImport(await ownImport(tx, ctx, id)));
+  return inTenant(ctx, async (tx) => presentImport(await ownImport(tx, ctx, id), ctx.actor.locale));
 }
 
 export async function listImports(
@@ -364,7 +368,7 @@ export async function listImports(
   const page = rows.slice(0, q.limit);
   const last = page.at(-1);
   return {
-    items: page.map(presentImport),
+    items: page.map((r) => presentImport(r, ctx.actor.locale)),
     nextCursor: rows.length > q.limit && last ? encodeCursor([last.created_at.toISOString(), last.id]) : null,
   };
 }
@@ -485,7 +489,7 @@ export async function setMapping(
         now: ctx.now,
       });
     }
-    return presentImport((await repo.getImport(tx, id, null))!);
+    return presentImport((await repo.getImport(tx, id, null))!, ctx.actor.locale);
   });
 }
 
@@ -511,12 +515,14 @@ export async function startValidation(
         invalid_rows: 0,
         duplicate_rows: 0,
         error: null,
+        error_code: null,
+        error_params: null,
         started_at: ctx.now,
         finished_at: null,
       },
       ctx.now,
     );
-    return presentImport((await repo.getImport(tx, id, null))!);
+    return presentImport((await repo.getImport(tx, id, null))!, ctx.actor.locale);
   });
   await jobs.send(
     IMPORT_VALIDATE_JOB,
@@ -551,12 +557,14 @@ export async function startCommit(
         skipped_count: 0,
         failed_count: 0,
         error: null,
+        error_code: null,
+        error_params: null,
         started_at: ctx.now,
         finished_at: null,
       },
       ctx.now,
     );
-    return presentImport((await repo.getImport(tx, id, null))!);
+    return presentImport((await repo.getImport(tx, id, null))!, ctx.actor.locale);
   });
   await jobs.send(IMPORT_COMMIT_JOB, { tenantId: ctx.actor.tenantId, importId: id } satisfies ImportJobData, {
     singletonKey: id,
@@ -580,7 +588,7 @@ export async function cancelImport(ctx: ServiceContext, id: string, version: num
       entityId: id,
       details: { type: row.type, fileName: row.file_name, previousStatus: row.status },
     });
-    return presentImport((await repo.getImport(tx, id, null))!);
+    return presentImport((await repo.getImport(tx, id, null))!, ctx.actor.locale);
   });
 }
 

@@ -536,7 +536,7 @@ export async function executeClvRun(
     }
     await tx.query(
       `UPDATE tier_runs SET status = 'running', started_at = now(), statistics = NULL, processed = 0,
-         changed = 0, error = NULL, resume_after = NULL, heartbeat_at = now()
+         changed = 0, error = NULL, error_code = NULL, error_params = NULL, resume_after = NULL, heartbeat_at = now()
        WHERE tenant_id = kam_tenant() AND id = $1`,
       [runId],
     );

@@ -60,7 +60,8 @@ export async function recoverStalledRuns(
     const stalled = await db.withTenant(tenantId, async (tx) => {
       const { rows: failed } = await tx.query<{ id: string }>(
         `UPDATE tier_runs SET status = 'failed', finished_at = now(),
-           error = 'stalled: no progress after ' || attempts || ' hand-overs to another worker'
+           error = 'stalled: no progress after ' || attempts || ' hand-overs to another worker',
+           error_code = 'TIERING_RUN_STALLED', error_params = jsonb_build_object('attempts', attempts)
          WHERE tenant_id = kam_tenant() AND status IN ('queued', 'running') AND kind IN ('full', 'simulation')
            AND coalesce(heartbeat_at, created_at) < now() - make_interval(mins => $1) AND attempts >= $2
          RETURNING id`,

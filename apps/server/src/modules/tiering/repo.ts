@@ -154,6 +154,8 @@ export interface RunListRow {
   trigger_reason: string | null;
   customer_id: string | null;
   error: string | null;
+  error_code: string | null;
+  error_params: unknown;
   requested_by: string | null;
   requested_by_name: string | null;
   created_at: Date;
@@ -165,7 +167,7 @@ export interface RunListRow {
 }
 
 const RUN_COLUMNS = `r.id, r.model_id, m.name AS model_name, r.model_version, r.kind, r.status, r.as_of::text AS as_of,
-  r.total, r.processed, r.changed, r.trigger_reason, r.customer_id, r.error, r.requested_by, r.created_at,
+  r.total, r.processed, r.changed, r.trigger_reason, r.customer_id, r.error, r.error_code, r.error_params, r.requested_by, r.created_at,
   r.started_at, r.finished_at,
   (SELECT u.display_name FROM users u WHERE u.tenant_id = r.tenant_id AND u.id = r.requested_by) AS requested_by_name`;
 
@@ -193,7 +195,8 @@ export const ABANDONED_RUN_HOURS = 6;
 
 export async function failAbandonedRuns(tx: Tx, modelId: string | null): Promise<void> {
   const { rows } = await tx.query<{ id: string }>(
-    `UPDATE tier_runs SET status = 'failed', finished_at = now(), error = 'abandoned (no progress for ${ABANDONED_RUN_HOURS} hours)'
+    `UPDATE tier_runs SET status = 'failed', finished_at = now(), error = 'abandoned (no progress for ${ABANDONED_RUN_HOURS} hours)',
+       error_code = 'TIERING_RUN_ABANDONED', error_params = jsonb_build_object('hours', ${ABANDONED_RUN_HOURS})
      WHERE tenant_id = kam_tenant() AND status IN ('queued', 'running') AND ($1::uuid IS NULL OR model_id = $1::uuid)
        AND coalesce(started_at, created_at) < now() - interval '${ABANDONED_RUN_HOURS} hours'
      RETURNING id`,

@@ -17,6 +17,8 @@ import {
 import type pg from 'pg';
 import { Params } from '../../access/sql.js';
 import type { Database, Tx } from '../../db/database.js';
+import { AppError } from '../../http/errors.js';
+import { recordedFailure } from '../../jobs/failure.js';
 import { isUuid } from '../customer-records.js';
 import { executeClvRun, isClvRun, rescoreClvCustomers } from './clv-run.js';
 import {
@@ -589,7 +591,8 @@ export async function executeFullRun(
     const stats = chunkedStats ?? (await computeStatistics(tx, model, run.as_of, staged));
     await tx.query(
       `UPDATE tier_runs SET status = 'running', started_at = now(), statistics = $2, total = $3,
-         processed = 0, changed = 0, error = NULL, resume_after = NULL, heartbeat_at = now()
+         processed = 0, changed = 0, error = NULL, error_code = NULL, error_params = NULL, resume_after = NULL,
+         heartbeat_at = now()
        WHERE tenant_id = kam_tenant() AND id = $1`,
       [runId, JSON.stringify(stats), stats.population],
     );
@@ -674,9 +677,7 @@ export async function executeFullRun(
       // it scored nobody, so the run did not score every customer
       if (staging) {
         if (!(await stageReady(tx, stageTable(runId), stats.population)))
-          throw new Error(
-            'the run lost its staged metrics (the database server restarted during it): run it again',
-          );
+          throw new AppError('TIERING_RUN_STAGE_LOST');
         await dropStage(tx, runId);
       }
       // the result and current tier of customers deleted since (customers are only ever marked deleted
@@ -820,11 +821,12 @@ export async function holdRun(tx: Tx, runId: string, after: string | null): Prom
 }
 
 export async function markFailed(db: Database, tenantId: string, runId: string, err: unknown): Promise<void> {
+  const f = recordedFailure(err);
   await db.withTenant(tenantId, async (tx) => {
     await tx.query(
-      `UPDATE tier_runs SET status = 'failed', finished_at = now(), error = $2
+      `UPDATE tier_runs SET status = 'failed', finished_at = now(), error = $2, error_code = $3, error_params = $4
        WHERE tenant_id = kam_tenant() AND id = $1`,
-      [runId, String((err as Error)?.message ?? err).slice(0, 1000)],
+      [runId, f.text, f.code, JSON.stringify(f.params)],
     );
     await dropStage(tx, runId);
   });

@@ -81,7 +81,11 @@ export const zRun = z.object({
   changed: z.number().int(),
   triggerReason: z.string().nullable(),
   customerId: z.string().nullable(),
-  error: z.string().nullable(),
+  error: z.string().nullable().describe("why it failed, in the reader's language"),
+  errorCode: z
+    .string()
+    .nullable()
+    .describe('the stable code of the failure (e.g. TIERING_RUN_STALLED, JOB_FAILED)'),
   requestedBy: z.string().nullable(),
   requestedByName: z.string().nullable().describe('who started it (null: the schedule or a trigger)'),
   createdAt: z.string(),

@@ -13,6 +13,7 @@ import {
   type DomainIssue,
   effectiveFieldRules,
   errorMessage,
+  type Locale,
   THRESHOLD_BOUNDARY_RULE,
   type TieringModel,
   tieringMetric,
@@ -26,6 +27,7 @@ import { inTenant, type ServiceContext } from '../../context.js';
 import type { Tx } from '../../db/database.js';
 import { AppError, type FieldError } from '../../http/errors.js';
 import { decodeCursor, encodeCursor } from '../../http/schemas.js';
+import { failureMessage } from '../../jobs/failure.js';
 import type { JobQueue } from '../../jobs/queue.js';
 import { diffChanges, writeAudit } from '../audit/writer.js';
 import { auditWho } from '../auth/service.js';
@@ -471,7 +473,7 @@ export async function publishModel(
 
 type RunRow = repo.RunListRow;
 
-function presentRun(r: RunRow) {
+function presentRun(r: RunRow, locale: Locale) {
   return {
     id: r.id,
     modelId: r.model_id,
@@ -485,7 +487,8 @@ function presentRun(r: RunRow) {
     changed: r.changed,
     triggerReason: r.trigger_reason,
     customerId: r.customer_id,
-    error: r.error,
+    error: failureMessage(r, locale),
+    errorCode: r.error_code,
     requestedBy: r.requested_by,
     requestedByName: r.requested_by_name,
     createdAt: r.created_at.toISOString(),
@@ -494,10 +497,10 @@ function presentRun(r: RunRow) {
   };
 }
 
-function presentRunDetail(r: RunRow, hidden: ReadonlySet<string>) {
+function presentRunDetail(r: RunRow, hidden: ReadonlySet<string>, locale: Locale) {
   const result = r.kind === 'simulation' ? ((r.result as SimulationResult | null) ?? null) : null;
   return {
-    ...presentRun(r),
+    ...presentRun(r, locale),
     statistics: r.statistics ?? null,
     simulation: result && hidden.size > 0 ? redactSamples(result, r.definition, hidden) : result,
   };
@@ -567,7 +570,7 @@ export async function startRun(ctx: ServiceContext, jobs: JobQueue, id: string, 
     { tenantId: ctx.actor.tenantId, runId },
     { singletonKey: runId, retryLimit: 0 },
   );
-  return presentRunDetail(run, hiddenMetrics(ctx.actor));
+  return presentRunDetail(run, hiddenMetrics(ctx.actor), ctx.actor.locale);
 }
 
 export async function listRuns(
@@ -579,7 +582,7 @@ export async function listRuns(
   const page = rows.slice(0, q.limit);
   const last = page.at(-1) as (RunRow & { cursor_at: string }) | undefined;
   return {
-    items: page.map(presentRun),
+    items: page.map((r) => presentRun(r, ctx.actor.locale)),
     nextCursor: rows.length > q.limit && last ? encodeCursor([last.cursor_at, last.id]) : null,
   };
 }
@@ -588,7 +591,7 @@ export async function getRun(ctx: ServiceContext, id: string) {
   return inTenant(ctx, async (tx) => {
     const r = await repo.selectRun(tx, id);
     if (!r) throw new AppError('NOT_FOUND');
-    return presentRunDetail(r, hiddenMetrics(ctx.actor));
+    return presentRunDetail(r, hiddenMetrics(ctx.actor), ctx.actor.locale);
   });
 }
 

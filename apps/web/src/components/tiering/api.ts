@@ -95,7 +95,10 @@ export interface Run {
   changed: number;
   triggerReason: string | null;
   customerId: string | null;
+  /** why it failed, in the reader's language (from the server) */
   error: string | null;
+  /** its stable code (e.g. JOB_FAILED) */
+  errorCode: string | null;
   requestedBy: string | null;
   requestedByName: string | null;
   createdAt: string;
