@@ -10,7 +10,8 @@
 //   - the reference, in the same run: ONE hand-written SQL statement computing the same five
 //     metrics, percentile breakpoints, normalised scores, weighted score and tier into a TEMP table
 //     (`referenceSql` below); then every customer's tier and score is compared with KAM's;
-//   - a full run of the RFM model; a simulation of a changed draft of the weighted model;
+//   - full runs of the RFM model (the first and the next); a simulation of a changed draft of the
+//     weighted model;
 //   - p99 of `GET /api/v1/customers` (an account manager's first page, as bench/customers-list.mjs)
 //     without a run and while a full run is in progress (the load starts with the run and lasts
 //     ~90 % of the previous run's duration, so it falls inside it);
@@ -387,6 +388,10 @@ export async function run({ log = () => {}, tenant } = {}) {
       log(
         `RFM reference: ${out.rfmReference.ms.toFixed(0)} ms; mismatches: segment ${out.rfmReference.segment_mismatches}, code ${out.rfmReference.code_mismatches}, missing ${out.rfmReference.missing}`,
       );
+      // the steady state: the next run rewrites the results, changes (almost) nothing
+      const rfmNext = await timedRun(rfm.id);
+      out.rfmNextRun = { ms: rfmNext.ms, processed: rfmNext.run.processed, changed: rfmNext.run.changed };
+      log(`RFM next full run: ${rfmNext.ms.toFixed(0)} ms, ${rfmNext.run.changed} changed`);
     }
     if (STEPS.includes('simulation')) {
       const detail = await call('GET', `/tiering/models/${weighted.id}`);
