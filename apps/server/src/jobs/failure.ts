@@ -28,8 +28,8 @@ export function recordedFailure(err: unknown): RecordedFailure {
       text: errorMessage(err.code, 'en', err.params).slice(0, 1000),
     };
   }
-  const reason = technical(err).slice(0, 500);
-  return { code: 'JOB_FAILED', params: { reason }, text: technical(err).slice(0, 1000) };
+  const text = technical(err);
+  return { code: 'JOB_FAILED', params: { reason: text.slice(0, 500) }, text: text.slice(0, 1000) };
 }
 
 /** A failure with a known code and parameters (e.g. a watchdog's verdict). */

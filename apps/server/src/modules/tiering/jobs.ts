@@ -1,4 +1,4 @@
-import { todayInShanghai } from '@kam/domain';
+import { errorMessage, todayInShanghai } from '@kam/domain';
 import type { Database } from '../../db/database.js';
 import type { JobQueue } from '../../jobs/queue.js';
 import { dropStage, failAbandonedRuns } from './repo.js';
@@ -60,12 +60,13 @@ export async function recoverStalledRuns(
     const stalled = await db.withTenant(tenantId, async (tx) => {
       const { rows: failed } = await tx.query<{ id: string }>(
         `UPDATE tier_runs SET status = 'failed', finished_at = now(),
-           error = 'stalled: no progress after ' || attempts || ' hand-overs to another worker',
+           error = replace($3, '{attempts}', attempts::text),
            error_code = 'TIERING_RUN_STALLED', error_params = jsonb_build_object('attempts', attempts)
          WHERE tenant_id = kam_tenant() AND status IN ('queued', 'running') AND kind IN ('full', 'simulation')
            AND coalesce(heartbeat_at, created_at) < now() - make_interval(mins => $1) AND attempts >= $2
          RETURNING id`,
-        [staleMinutes, MAX_RUN_ATTEMPTS],
+        // the technical text is the catalogue's English message (its placeholder filled per run)
+        [staleMinutes, MAX_RUN_ATTEMPTS, errorMessage('TIERING_RUN_STALLED', 'en')],
       );
       for (const r of failed) await dropStage(tx, r.id);
       const { rows } = await tx.query<{ id: string; kind: string; attempts: number }>(

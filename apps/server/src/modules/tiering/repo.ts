@@ -1,4 +1,5 @@
 /** All SQL of the tiering capability except the scoring statements (compile.ts, runner.ts). */
+import { errorMessage } from '@kam/domain';
 import { Params } from '../../access/sql.js';
 import type { Tx } from '../../db/database.js';
 import { isUuid } from '../customer-records.js';
@@ -195,12 +196,12 @@ export const ABANDONED_RUN_HOURS = 6;
 
 export async function failAbandonedRuns(tx: Tx, modelId: string | null): Promise<void> {
   const { rows } = await tx.query<{ id: string }>(
-    `UPDATE tier_runs SET status = 'failed', finished_at = now(), error = 'abandoned (no progress for ${ABANDONED_RUN_HOURS} hours)',
+    `UPDATE tier_runs SET status = 'failed', finished_at = now(), error = $2,
        error_code = 'TIERING_RUN_ABANDONED', error_params = jsonb_build_object('hours', ${ABANDONED_RUN_HOURS})
      WHERE tenant_id = kam_tenant() AND status IN ('queued', 'running') AND ($1::uuid IS NULL OR model_id = $1::uuid)
        AND coalesce(started_at, created_at) < now() - interval '${ABANDONED_RUN_HOURS} hours'
      RETURNING id`,
-    [modelId],
+    [modelId, errorMessage('TIERING_RUN_ABANDONED', 'en', { hours: ABANDONED_RUN_HOURS })],
   );
   for (const r of rows) await dropStage(tx, r.id);
 }
