@@ -719,9 +719,21 @@ describe('a full run of a weighted model', () => {
       [target.customer_id],
     );
     expect(queued).toEqual([{ reason: 'large_order' }]);
-    await env.db.withTenant(org.tenantId, (tx) =>
-      rescoreCustomers(tx, [target.customer_id], AS_OF, 'large_order'),
+    // in the caller's transaction: its planner setting is as it was afterwards
+    const mode = await env.db.withTenant(org.tenantId, async (tx) => {
+      await tx.query(`SELECT set_config('plan_cache_mode', 'force_custom_plan', true)`);
+      await rescoreCustomers(tx, [target.customer_id], AS_OF, 'large_order');
+      return (await tx.query<{ mode: string }>(`SELECT current_setting('plan_cache_mode') AS mode`)).rows[0]!
+        .mode;
+    });
+    expect(mode).toBe('force_custom_plan');
+    // one triggered run row per published model that has a full run, from that run's statistics
+    const runs = await sql(
+      `SELECT model_id, processed, changed, statistics->>'fromRun' AS from_run FROM tier_runs
+       WHERE tenant_id = kam_tenant() AND kind = 'triggered' AND customer_id = $1 AND model_id = $2`,
+      [target.customer_id, weightedId],
     );
+    expect(runs).toEqual([{ model_id: weightedId, processed: 1, changed: 1, from_run: full }]);
     const row = (await results(weightedId)).find((r) => r.customer_id === target.customer_id)!;
     expectDomainAgreement(
       WEIGHTED as TierModel,

@@ -17,6 +17,23 @@ export interface Tx {
   ): Promise<pg.QueryResult<R>>;
 }
 
+/**
+ * Statements without parameters sent as ONE simple-protocol message (one round trip) in the caller's
+ * transaction. Each is a statement of its own with its own snapshot (read committed), so a later one
+ * sees what an earlier one waited for — a lock, say. Returns each statement's result, in order.
+ */
+export async function statementsInOneMessage<R extends pg.QueryResultRow[]>(
+  tx: Tx,
+  texts: readonly string[],
+): Promise<{ [K in keyof R]: pg.QueryResult<R[K]> }> {
+  const out: unknown = await tx.query(texts.join(';\n'));
+  const results = Array.isArray(out) ? out : [out];
+  if (results.length !== texts.length) {
+    throw new Error(`expected ${texts.length} results from one message, got ${results.length}`);
+  }
+  return results as { [K in keyof R]: pg.QueryResult<R[K]> };
+}
+
 /** At most this many `readOnce` statements are prepared per database session (`preparedRead`). */
 export const READ_STATEMENTS_PER_SESSION = 200;
 

@@ -16,7 +16,7 @@ import {
 } from '@kam/domain';
 import type pg from 'pg';
 import { Params } from '../../access/sql.js';
-import type { Database, Tx } from '../../db/database.js';
+import { type Database, statementsInOneMessage, type Tx } from '../../db/database.js';
 import { AppError } from '../../http/errors.js';
 import { recordedFailure } from '../../jobs/failure.js';
 import { isUuid } from '../customer-records.js';
@@ -1009,6 +1009,16 @@ export async function lastFullRun(
   return rows[0] ?? null;
 }
 
+/** A published model as a triggered re-score reads it, with its last completed full run (if any). */
+interface RescoredModel {
+  id: string;
+  kind: string;
+  published_version: number;
+  definition: unknown;
+  full_id: string | null;
+  statistics: RunStatistics | null;
+}
+
 /**
  * Triggered re-scores of the given customers under every published model that has a completed full
  * run of its current version, with that run's statistics — so an unchanged customer gets exactly the
@@ -1022,26 +1032,18 @@ export async function rescoreCustomers(
 ): Promise<{ models: number; changed: number }> {
   if (customerIds.length === 0) return { models: 0, changed: 0 };
   // A handful of round trips, whatever the number of models (a triggered re-score should take
-  // milliseconds: decision 0020): first every published model's scores are locked (one writer per
-  // model, `lockModelScores`; in id order) and the scoring statements' generic plans switched on …
-  const { rows: locked } = await tx.query<{ mode: string }>(
+  // milliseconds: decision 0020). One message holds two statements: the first locks every published
+  // model's scores (one writer per model, `lockModelScores`; in id order) and switches the scoring
+  // statements' generic plans on; the second — with a snapshot of its own, taken after the locks —
+  // reads the models with the statistics of their last completed full run, RFM and CLV models first
+  // (their outputs are metrics the other models may read).
+  const [locked, found] = await statementsInOneMessage<[{ mode: string }, RescoredModel]>(tx, [
     `SELECT current_setting('plan_cache_mode') AS mode, set_config('plan_cache_mode', 'force_generic_plan', true),
        (SELECT count(pg_advisory_xact_lock(hashtext('kam.tier_scores'), hashtext(kam_tenant()::text || l.id::text)))
         FROM (SELECT m.id FROM tier_models m
               WHERE m.tenant_id = kam_tenant() AND m.published_version IS NOT NULL
                 AND m.kind IN ('weighted', 'criteria', 'rfm', 'clv')
               ORDER BY m.id OFFSET 0) l) AS locks`,
-  );
-  // … then, under the locks, the models with the statistics of their last completed full run; RFM and
-  // CLV models first: their outputs are metrics the other models may read
-  const { rows: models } = await tx.query<{
-    id: string;
-    kind: string;
-    published_version: number;
-    definition: unknown;
-    full_id: string | null;
-    statistics: RunStatistics | null;
-  }>(
     `SELECT m.id, m.kind, m.published_version, v.definition, f.id AS full_id, f.statistics
      FROM tier_models m
      JOIN tier_model_versions v ON v.tenant_id = m.tenant_id AND v.model_id = m.id AND v.version_no = m.published_version
@@ -1053,9 +1055,17 @@ export async function rescoreCustomers(
      WHERE m.tenant_id = kam_tenant() AND m.published_version IS NOT NULL
        AND m.kind IN ('weighted', 'criteria', 'rfm', 'clv')
      ORDER BY m.kind NOT IN ('rfm', 'clv'), m.id`,
-  );
+  ]);
+  const models = found.rows;
   let changed = 0;
   let used = 0;
+  const runRows: {
+    run: { id: string; model_id: string; model_version: number };
+    definition: unknown;
+    scored: number;
+    changed: number;
+    statistics: { id: string; statistics: RunStatistics };
+  }[] = [];
   for (const m of models) {
     if (m.full_id === null || m.statistics === null) continue; // no full run of this version yet
     const full = { id: m.full_id, statistics: m.statistics };
@@ -1065,7 +1075,6 @@ export async function rescoreCustomers(
       continue;
     }
     const model = runnableModel(m.definition);
-    // the run row is written once the customers are scored (same transaction, so the same outcome)
     const run = { id: randomUUID(), model_id: m.id, model_version: m.published_version, as_of: asOf };
     let runChanged = 0;
     let scored = 0;
@@ -1075,26 +1084,30 @@ export async function rescoreCustomers(
       scored += out.scored;
     }
     changed += runChanged;
-    await tx.query(
-      `INSERT INTO tier_runs (tenant_id, id, model_id, model_version, definition, kind, status, as_of, total,
-         processed, changed, statistics, trigger_reason, customer_id, started_at, finished_at)
-       VALUES (kam_tenant(), $1, $2, $3, $4, 'triggered', 'completed', $5, $6, $7, $8, $9, $10, $11, now(), now())`,
-      [
-        run.id,
-        m.id,
-        m.published_version,
-        JSON.stringify(m.definition),
-        asOf,
-        customerIds.length,
-        scored,
-        runChanged,
-        JSON.stringify({ ...full.statistics, fromRun: full.id }),
-        reason,
-        customerIds.length === 1 ? customerIds[0] : null,
-      ],
-    );
+    // the run row is written once the customers are scored (same transaction, so the same outcome)
+    runRows.push({ run, definition: m.definition, scored, changed: runChanged, statistics: full });
   }
-  await tx.query(`SELECT set_config('plan_cache_mode', $1, true)`, [locked[0]?.mode ?? 'auto']);
+  // the models' run rows and the setting as the caller had it, in one statement
+  const p = new Params();
+  const values = runRows.map(
+    (r) =>
+      `(kam_tenant(), ${p.add(r.run.id)}::uuid, ${p.add(r.run.model_id)}::uuid, ${p.add(r.run.model_version)}::int,
+        ${p.add(JSON.stringify(r.definition))}::jsonb, 'triggered', 'completed', ${p.add(asOf)}::date,
+        ${p.add(customerIds.length)}::int, ${p.add(r.scored)}::int, ${p.add(r.changed)}::int,
+        ${p.add(JSON.stringify({ ...r.statistics.statistics, fromRun: r.statistics.id }))}::jsonb, ${p.add(reason)}::text,
+        ${p.add(customerIds.length === 1 ? customerIds[0] : null)}::uuid, now(), now())`,
+  );
+  const mode = p.add(locked.rows[0]?.mode ?? 'auto');
+  await tx.query(
+    values.length === 0
+      ? `SELECT set_config('plan_cache_mode', ${mode}, true)`
+      : `WITH runs AS (
+           INSERT INTO tier_runs (tenant_id, id, model_id, model_version, definition, kind, status, as_of, total,
+             processed, changed, statistics, trigger_reason, customer_id, started_at, finished_at)
+           VALUES ${values.join(', ')} RETURNING 1)
+         SELECT set_config('plan_cache_mode', ${mode}, true), (SELECT count(*) FROM runs) AS runs`,
+    p.values,
+  );
   return { models: used, changed };
 }
 
