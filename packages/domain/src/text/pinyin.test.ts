@@ -18,6 +18,11 @@ describe('pinyin sort and search key', () => {
   });
 
   it('keeps Latin names readable', () => {
-    expect(pinyinKey('Alice 王').startsWith('alicewang')).toBe(true);
+    expect(pinyinKey('Alice 王')).toBe('alicewang aw');
+  });
+
+  it('takes one initial per syllable and per run of other characters, whatever the polyphone reads in context', () => {
+    expect(pinyinKey('银行行长')).toBe('yinhanghangzhang yhhz');
+    expect(pinyinKey('3M 中国（上海）有限公司')).toBe('3mzhongguo（shanghai）youxiangongsi 3zg（sh）yxgs');
   });
 });

@@ -7,13 +7,8 @@ import { pinyin } from 'pinyin-pro';
  * expect, with Latin names interleaved alphabetically, and lets a search for `zm` or `zhaom` find 赵明.
  */
 export function pinyinKey(name: string): string {
-  const opts = { toneType: 'none', type: 'array', nonZh: 'consecutive', v: true } as const;
-  const squash = (parts: string[]) => parts.join('').replace(/\s+/g, '').toLowerCase();
-  const full = squash(pinyin(name, opts));
-  const initials = squash(
-    pinyin(name, { ...opts, pattern: 'first' }).map((p) =>
-      /^[a-z]$/i.test(p.trim()) ? p : p.trim().slice(0, 1),
-    ),
-  );
-  return `${full} ${initials}`;
+  // one conversion (its word segmentation decides each polyphone), the initials taken from it
+  const parts = pinyin(name, { toneType: 'none', type: 'array', nonZh: 'consecutive', v: true });
+  const squash = (xs: string[]) => xs.join('').replace(/\s+/g, '').toLowerCase();
+  return `${squash(parts)} ${squash(parts.map((p) => p.trim().slice(0, 1)))}`;
 }
