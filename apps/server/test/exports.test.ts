@@ -100,6 +100,17 @@ describe('customer export', () => {
 
     const en = await download(director, `?q=${encodeURIComponent(tag)}`, 'en');
     expect(en.rows[0]!.slice(0, 2)).toEqual(['Customer name', 'Credit code']);
+
+    // the count (header and audit) is the filter's, not the scope's: a filter matching none exports none
+    const none = await download(director, `?q=${encodeURIComponent(tag)}&status=dormant`);
+    expect(none.rows.length).toBe(1);
+    expect(none.headers!['x-export-rows']).toBe('0');
+    const all = await download(director);
+    expect(all.headers!['x-export-rows']).toBe(String(all.rows.length - 1));
+    const [last] = await sql<{ details: any }>(
+      `SELECT details FROM audit_log WHERE tenant_id = kam_tenant() AND action = 'customer.export' ORDER BY seq DESC LIMIT 2`,
+    );
+    expect(last!.details.rows).toBe(all.rows.length - 1);
   });
 
   it('keeps masked fields masked and leaves hidden fields out', async () => {

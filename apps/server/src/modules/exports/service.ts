@@ -122,24 +122,21 @@ export interface CustomerExport {
   stream: Readable;
 }
 
+/** Filter keys that only order the list or choose the bin: they narrow nothing. */
+const NOT_NARROWING = new Set(['sort', 'order', 'deleted']);
+
 /**
- * How many customers the filter matches, up to `cap + 1`. The scope alone is counted first (one
- * index count); only when the scope holds more than the cap are the filtered pages counted,
- * through the list service itself so the filter means exactly what the list means.
+ * How many customers the filter matches, up to `cap + 1`. Without a narrowing condition that is the
+ * scope's count (one index count); otherwise — or when the scope holds more than the cap — the
+ * filtered pages are counted, through the list service itself so the filter means exactly what the
+ * list means.
  */
 async function countUpTo(ctx: ServiceContext, filter: CustomerFilter, cap: number): Promise<number> {
-  const p = new Params();
-  const scope = customerScopeSql(ctx.actor, 'customer', filter.deleted ? 'delete' : 'view', p) ?? 'FALSE';
-  const inScope = await inTenant(ctx, async (tx) => {
-    const { rows } = await tx.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM (SELECT 1 FROM customers c
-       WHERE c.tenant_id = kam_tenant() AND c.deleted_at IS ${filter.deleted ? 'NOT ' : ''}NULL AND ${scope}
-       LIMIT ${p.add(cap + 1)}) x`,
-      p.values,
-    );
-    return rows[0]!.n;
-  });
-  if (inScope <= cap) return inScope;
+  const narrowing = Object.entries(filter).some(([k, v]) => v !== undefined && !NOT_NARROWING.has(k));
+  if (!narrowing) {
+    const inScope = await scopeCount(ctx, filter, cap);
+    if (inScope <= cap) return inScope;
+  }
   let n = 0;
   let cursor: string | undefined;
   do {
@@ -148,6 +145,21 @@ async function countUpTo(ctx: ServiceContext, filter: CustomerFilter, cap: numbe
     cursor = page.nextCursor ?? undefined;
   } while (cursor && n <= cap);
   return n;
+}
+
+/** The customers in the actor's scope (live, or the deleted bin), up to `cap + 1`. */
+async function scopeCount(ctx: ServiceContext, filter: CustomerFilter, cap: number): Promise<number> {
+  const p = new Params();
+  const scope = customerScopeSql(ctx.actor, 'customer', filter.deleted ? 'delete' : 'view', p) ?? 'FALSE';
+  return inTenant(ctx, async (tx) => {
+    const { rows } = await tx.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM (SELECT 1 FROM customers c
+       WHERE c.tenant_id = kam_tenant() AND c.deleted_at IS ${filter.deleted ? 'NOT ' : ''}NULL AND ${scope}
+       LIMIT ${p.add(cap + 1)}) x`,
+      p.values,
+    );
+    return rows[0]!.n;
+  });
 }
 
 /**
