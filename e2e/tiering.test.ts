@@ -289,6 +289,16 @@ describe('scientific tiering in the browser', () => {
     // The director reads why the customer has its tier.
     const director = await newPage(browser);
     await signIn(director, 'director');
+    // The customer list shows the tier of record and filters by it.
+    await director.goto(`${base}/customers?tier=${customer.tier}`);
+    const listed = director.getByTestId('customers-table').locator('tr', { hasText: customer.name });
+    await expect
+      .poll(() => listed.getByTestId('customer-tier').getAttribute('data-tier'))
+      .toBe(customer.tier);
+    const shown = await director
+      .getByTestId('customer-tier')
+      .evaluateAll((els) => els.map((e) => e.getAttribute('data-tier')));
+    expect(new Set(shown)).toEqual(new Set([customer.tier]));
     await director.goto(`${base}/customers/${customer.id}`);
     const card = director.getByTestId('tier-card');
     await card.waitFor();

@@ -287,6 +287,72 @@ describe('runs, the tier of record and the breakdown', () => {
     expect(ok.body).toMatchObject({ recordModelId: modelId, largeOrderAmount: '50000.00' });
   });
 
+  it('the customer list shows the tier of record and filters by it — only for those with tiering.view', async () => {
+    const model = (await director.get(`/api/v1/tiering/models/${modelId}`)).body;
+    const names = new Map<string, string>(
+      model.tiers.map((t: { id: string; name: string }) => [t.id, t.name]),
+    );
+    const current = new Map(
+      (
+        await fx.sql<{ customer_id: string; tier: string }>(
+          'SELECT customer_id, tier FROM tier_current WHERE tenant_id = kam_tenant() AND model_id = $1',
+          [modelId],
+        )
+      ).map((r) => [r.customer_id, r.tier]),
+    );
+    const list = await manager.get('/api/v1/customers?limit=200');
+    expect(list.status).toBe(200);
+    const listed = list.body.items as {
+      id: string;
+      tier: { id: string; name: string; overridden: boolean };
+    }[];
+    const ours = listed.filter((c) => mine.includes(c.id));
+    expect(ours).toHaveLength(mine.length);
+    for (const c of ours) {
+      const tier = current.get(c.id)!;
+      expect(c.tier).toEqual({ id: tier, name: names.get(tier), overridden: false });
+    }
+    // filtering by tier: exactly the customers with one of those tiers, in the viewer's scope
+    const tier = current.get(mine[5]!)!;
+    const filtered = await manager.get(`/api/v1/customers?limit=200&tier=${tier}`);
+    expect(filtered.status).toBe(200);
+    expect(filtered.body.items.every((c: { tier: { id: string } }) => c.tier.id === tier)).toBe(true);
+    expect(filtered.body.items.map((c: { id: string }) => c.id)).toEqual(
+      listed.filter((c) => c.tier?.id === tier).map((c) => c.id),
+    );
+    expect((await manager.get('/api/v1/customers?tier=not%20a%20tier')).status).toBe(400);
+    // one customer read alone carries it too
+    expect((await manager.get(`/api/v1/customers/${mine[5]}`)).body.tier).toEqual(
+      ours.find((c) => c.id === mine[5])!.tier,
+    );
+    // a role with the customers but without tiering.view: no tier in the list, and no filtering by one
+    const admin = await Client.signIn(env, org.slug, 'admin', ADMIN_PASSWORD);
+    const role = await admin.post('/api/v1/roles', {
+      name: '只看客户',
+      description: '',
+      grants: [{ resource: 'customer', action: 'view', scope: 'all' }],
+      fieldRules: [],
+    });
+    expect(role.status, JSON.stringify(role.body)).toBe(201);
+    const u = await fx.user(fx.dept.SH01!, {
+      passwordHash: await hashPassword('Rule#Pass2026'),
+      login: `notier-${Date.now()}`,
+    });
+    expect(
+      (await admin.put(`/api/v1/users/${u.id}/roles`, { version: u.version, roleIds: [role.body.id] }))
+        .status,
+    ).toBe(200);
+    const plain = await Client.signIn(env, org.slug, u.login, 'Rule#Pass2026');
+    const seen = await plain.get('/api/v1/customers?limit=5');
+    expect(seen.status).toBe(200);
+    expect(seen.body.items.length).toBeGreaterThan(0);
+    for (const c of seen.body.items) expect(c).not.toHaveProperty('tier');
+    expect((await plain.get(`/api/v1/customers/${mine[5]}`)).body).not.toHaveProperty('tier');
+    const refused = await plain.get(`/api/v1/customers?tier=${tier}`);
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.code).toBe('FORBIDDEN');
+  });
+
   it('an account manager reads why an own customer has its tier, but never another’s', async () => {
     const res = await manager.get(`/api/v1/customers/${mine[5]}/tiering`);
     expect(res.status).toBe(200);
@@ -723,6 +789,12 @@ describe('a manual tier change through the approval engine', () => {
     expect(runs.body.items[0]).toMatchObject({ triggerReason: 'override', customerId, status: 'completed' });
     const history = (await manager.get(`/api/v1/customers/${customerId}/tier-history`)).body.items;
     expect(history[0]).toMatchObject({ reason: 'override', toTier: target });
+    // the list shows the tier as an override
+    const listed = await manager.get(`/api/v1/customers?tier=${target}&limit=200`);
+    expect(listed.body.items.find((c: { id: string }) => c.id === customerId)?.tier).toMatchObject({
+      id: target,
+      overridden: true,
+    });
   });
 });
 

@@ -196,6 +196,7 @@ export function customerFilterQuery(filter: CustomerFilter): Query {
     cityCode: filter.cityCode,
     status: filter.status,
     tags: filter.tags,
+    tier: filter.tier,
     lastFollowUpBefore: filter.lastFollowUpBefore,
     lastFollowUpAfter: filter.lastFollowUpAfter,
     revenueMin: filter.revenueMin,

@@ -240,6 +240,8 @@ export interface Customer {
   deletedAt: string | null;
   mergedIntoId: string | null;
   version: number;
+  /** the tier of record; absent without tiering.view, null before the customer's first run */
+  tier?: { id: string; name: string; overridden: boolean } | null;
 }
 
 export type CustomerSort = 'name' | 'createdAt' | 'updatedAt' | 'lastFollowUpAt' | 'revenue12m';
@@ -255,6 +257,8 @@ export interface CustomerFilter {
   cityCode?: string;
   status?: CustomerStatus[];
   tags?: string[];
+  /** tier ids of the tier-of-record model */
+  tier?: string[];
   lastFollowUpBefore?: string;
   lastFollowUpAfter?: string;
   /** yuan, decimal strings */

@@ -3,6 +3,7 @@ import {
   SIZE_BANDS,
   TEAM_ACCESS_LEVELS,
   TEAM_ROLES,
+  TIER_ID_PATTERN,
   zCityCode,
   zCompanyName,
   zCreditCode,
@@ -56,6 +57,9 @@ export const zCustomerFilter = z.strictObject({
   lastFollowUpAfter: zIsoDate.optional(),
   revenueMin: zMoney.optional(),
   revenueMax: zMoney.optional(),
+  tier: multi(z.string().trim().regex(TIER_ID_PATTERN), 20).describe(
+    'any of these tiers of record (tier ids of the tier-of-record model; requires tiering.view)',
+  ),
   deleted: zFlag.describe('true: the deleted customers (requires customer.delete)'),
   sort: z.enum(CUSTOMER_SORTS).optional(),
   order: z.enum(['asc', 'desc']).optional(),
@@ -95,6 +99,15 @@ export const zCustomer = z.object({
   deletedAt: z.string().nullable(),
   mergedIntoId: z.string().nullable(),
   version: z.number().int(),
+  tier: z
+    .object({
+      id: z.string(),
+      name: z.string().describe('as the model version that decided it names it'),
+      overridden: z.boolean().describe('decided by an approved manual tier change'),
+    })
+    .nullable()
+    .optional()
+    .describe('the tier of record; absent without tiering.view, null when the customer has none yet'),
 });
 
 const zOverride = z.strictObject({ reason: z.string().trim().min(2).max(200) });

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   applyFieldRules,
+  can,
   type ErrorCode,
   effectiveFieldRules,
   effectiveScope,
@@ -68,7 +69,11 @@ const AUDITED = [
 
 const iso = (d: Date | null) => (d === null ? null : d.toISOString());
 
-export function presentCustomer(row: repo.CustomerRow, rules: FieldRules): Customer {
+/**
+ * A customer as the API returns it: field rules applied, and the tier of record only for a viewer with
+ * `tiering.view` (`withTier`).
+ */
+export function presentCustomer(row: repo.CustomerRow, rules: FieldRules, withTier: boolean): Customer {
   const guarded = applyFieldRules(
     'customer',
     {
@@ -105,6 +110,14 @@ export function presentCustomer(row: repo.CustomerRow, rules: FieldRules): Custo
     deletedAt: iso(row.deleted_at),
     mergedIntoId: row.merged_into_id,
     version: row.version,
+    ...(withTier
+      ? {
+          tier:
+            row.tier === null
+              ? null
+              : { id: row.tier, name: row.tier_name ?? row.tier, overridden: row.tier_overridden === true },
+        }
+      : {}),
   } as Customer;
 }
 
@@ -320,7 +333,7 @@ export async function checkDuplicates(
 async function reload(tx: Tx, ctx: ServiceContext, id: string): Promise<Customer> {
   const row = await repo.getCustomer(tx, id);
   if (!row) throw new AppError('NOT_FOUND');
-  return presentCustomer(row, effectiveFieldRules(ctx.actor, 'customer'));
+  return presentCustomer(row, effectiveFieldRules(ctx.actor, 'customer'), can(ctx.actor, 'tiering.view'));
 }
 
 export async function getCustomer(ctx: ServiceContext, id: string): Promise<Customer> {
@@ -340,6 +353,13 @@ export async function listCustomers(
 ): Promise<{ items: Customer[]; nextCursor: string | null }> {
   const action = q.deleted ? 'delete' : 'view';
   const sort: CustomerSort = q.sort ?? 'name';
+  // tiers are shown, and filtered on, only for those who may see tiers
+  const withTier = can(ctx.actor, 'tiering.view');
+  if (q.tier && !withTier) {
+    throw new AppError('FORBIDDEN', { permission: 'tiering.view' }, undefined, {
+      permission: 'tiering.view',
+    });
+  }
   // In pinyin order without a search term, a restricted scope is read part by part, each from an
   // ordered index (see selectCustomerPage); otherwise as one predicate next to the sort's index.
   let p = new Params();
@@ -385,7 +405,7 @@ export async function listCustomers(
   return toPage(
     rows,
     q.limit,
-    (r) => presentCustomer(r, rules),
+    (r) => presentCustomer(r, rules, withTier),
     (last) => [last.sort_key ?? '', last.id],
   );
 }
@@ -547,7 +567,8 @@ export async function updateCustomer(
       auditState({ ...after, ownerId: row.owner_id }),
       AUDITED,
     );
-    if (changes.length === 0) return presentCustomer(row, effectiveFieldRules(ctx.actor, 'customer'));
+    if (changes.length === 0)
+      return presentCustomer(row, effectiveFieldRules(ctx.actor, 'customer'), can(ctx.actor, 'tiering.view'));
     assertWritable(
       ctx,
       changes.map((c) => c.field),

@@ -1,5 +1,5 @@
 import { PassThrough, type Readable } from 'node:stream';
-import { effectiveFieldRules, enumLabel, type Locale } from '@kam/domain';
+import { can, effectiveFieldRules, enumLabel, type Locale, type PermissionKey } from '@kam/domain';
 import { customerScopeSql } from '../../access/customer-scope.js';
 import { Params } from '../../access/sql.js';
 import { inTenant, type ServiceContext } from '../../context.js';
@@ -31,6 +31,8 @@ interface ExportColumn {
   width?: number;
   /** the catalogue field a field rule may hide (column absent then) */
   guardedBy?: string;
+  /** a permission the column needs (absent without it) */
+  requires?: PermissionKey;
   value(c: Customer, locale: Locale): Cell;
 }
 
@@ -59,6 +61,8 @@ const COLUMNS: ExportColumn[] = [
   { key: 'sizeBand', zh: '规模', en: 'Size', value: (c, l) => label('sizeBand', c.sizeBand, l) },
   { key: 'source', zh: '来源', en: 'Source', value: (c, l) => label('customerSource', c.source, l) },
   { key: 'status', zh: '状态', en: 'Status', value: (c, l) => label('customerStatus', c.status, l) },
+  // the tier of record as the model names it (an approved manual change shows its tier)
+  { key: 'tier', zh: '客户级别', en: 'Tier', requires: 'tiering.view', value: (c) => c.tier?.name ?? null },
   { key: 'tags', zh: '标签', en: 'Tags', value: (c) => (c.tags.length ? c.tags.join(', ') : null) },
   { key: 'ownerName', zh: '负责人', en: 'Owner', value: (c) => c.ownerName },
   { key: 'departmentName', zh: '所属部门', en: 'Department', value: (c) => c.departmentName },
@@ -176,7 +180,9 @@ export async function exportCustomers(
   const rows = await countUpTo(ctx, filter, max);
   if (rows > max) throw new AppError('EXPORT_TOO_LARGE', { max }, { max });
   const rules = effectiveFieldRules(ctx.actor, 'customer');
-  const columns = COLUMNS.filter((c) => !c.guardedBy || rules[c.guardedBy] !== 'hidden');
+  const columns = COLUMNS.filter(
+    (c) => (!c.guardedBy || rules[c.guardedBy] !== 'hidden') && (!c.requires || can(ctx.actor, c.requires)),
+  );
   await inTenant(ctx, (tx) =>
     writeAudit(tx, auditWho(ctx), {
       action: 'customer.export',

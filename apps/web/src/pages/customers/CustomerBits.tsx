@@ -28,6 +28,39 @@ export function CustomerStatusTag({ status }: { status: CustomerStatus }) {
   );
 }
 
+/** Tag colours by a tier's rank, highest tier first. */
+const TIER_COLORS = ['magenta', 'volcano', 'orange', 'blue', 'cyan', 'geekblue', 'purple'];
+
+/**
+ * The tier of record as a tag (coloured by its rank among the model's tiers, when known), marked when an
+ * approved manual tier change decided it; "—" before the customer's first run.
+ */
+export function TierTag({
+  tier,
+  rank,
+}: {
+  tier: { id: string; name: string; overridden: boolean } | null | undefined;
+  rank?: number;
+}) {
+  const { t } = useTranslation();
+  if (!tier) return <Typography.Text type="secondary">—</Typography.Text>;
+  const color = rank === undefined || rank < 0 ? 'default' : (TIER_COLORS[rank] ?? 'default');
+  return (
+    <span className="kam-tier-tag" data-testid="customer-tier" data-tier={tier.id}>
+      <Tag color={color} variant="filled">
+        {tier.name}
+      </Tag>
+      {tier.overridden ? (
+        <Tooltip title={t('customer.tierOverriddenHint')}>
+          <Tag color="gold" data-testid="customer-tier-overridden">
+            {t('customer.tierOverridden')}
+          </Tag>
+        </Tooltip>
+      ) : null}
+    </span>
+  );
+}
+
 export function isStale(at: string | null | undefined, now = Date.now()): boolean {
   if (!at) return true;
   return now - new Date(at).getTime() > STALE_FOLLOW_UP_DAYS * 86_400_000;

@@ -4,12 +4,21 @@ import { Link } from 'react-router';
 import type { Customer } from '../../api/types';
 import { LoadMore } from '../../components/LoadMore';
 import { LoadError } from '../../components/Results';
+import type { TierRef } from '../../components/tiering/api';
 import type { CursorList } from '../../hooks/useCursorList';
-import { CustomerStatusTag, LastFollowUp, Money, TagList } from './CustomerBits';
+import { CustomerStatusTag, LastFollowUp, Money, TagList, TierTag } from './CustomerBits';
 import { useRegions } from './regions';
 
-/** Phones: one card per customer instead of a wide table. */
-export function CustomerCards({ list }: { list: CursorList<Customer> }) {
+/** Phones: one card per customer instead of a wide table (with the tier of record when it is shown). */
+export function CustomerCards({
+  list,
+  showTier,
+  tiers,
+}: {
+  list: CursorList<Customer>;
+  showTier: boolean;
+  tiers: TierRef[] | null;
+}) {
   const { t } = useTranslation();
   const { industryLabel, regionLabel } = useRegions();
   if (list.error && list.items.length === 0) return <LoadError error={list.error} onRetry={list.reload} />;
@@ -36,7 +45,12 @@ export function CustomerCards({ list }: { list: CursorList<Customer> }) {
                 <Typography.Text strong ellipsis className="kam-customer-card-name">
                   {c.name}
                 </Typography.Text>
-                <CustomerStatusTag status={c.status} />
+                <span>
+                  {showTier && c.tier ? (
+                    <TierTag tier={c.tier} rank={tiers?.findIndex((x) => x.id === c.tier?.id)} />
+                  ) : null}
+                  <CustomerStatusTag status={c.status} />
+                </span>
               </div>
               <Typography.Text type="secondary" className="kam-customer-card-meta">
                 {[industryLabel(c.industry), regionLabel(c.provinceCode, c.cityCode)]

@@ -5,6 +5,7 @@ import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { CustomerFilter, CustomerStatus } from '../../api/types';
 import { DepartmentTreeSelect } from '../../components/DepartmentTreeSelect';
+import type { TierRef } from '../../components/tiering/api';
 import { UserSelect } from '../../components/UserSelect';
 import type { DepartmentNode } from '../../utils/departmentTree';
 import { wanToYuan, yuanToWan } from '../../utils/money';
@@ -19,6 +20,8 @@ export interface CustomerFiltersProps {
   roots: DepartmentNode[];
   ownerLabel: string | null;
   compact: boolean;
+  /** the tier-of-record model's tiers (a tier filter), or null: none, or not the viewer's to see */
+  tiers: TierRef[] | null;
 }
 
 const MORE_KEYS: (keyof CustomerFilter)[] = [
@@ -39,6 +42,7 @@ export function CustomerFilters({
   roots,
   ownerLabel,
   compact,
+  tiers,
 }: CustomerFiltersProps) {
   const { t } = useTranslation();
   const { enumOptions } = useCustomerLabels();
@@ -93,6 +97,19 @@ export function CustomerFilters({
           options={enumOptions('customerStatus')}
           data-testid="customer-filter-status"
         />
+        {tiers && tiers.length > 0 ? (
+          <Select<string[]>
+            mode="multiple"
+            allowClear
+            maxTagCount="responsive"
+            className="kam-filter-select"
+            placeholder={t('customer.tier')}
+            value={value.tier ?? []}
+            onChange={(tier) => onChange({ tier: tier.length ? tier : undefined })}
+            options={tiers.map((x) => ({ value: x.id, label: x.name }))}
+            data-testid="customer-filter-tier"
+          />
+        ) : null}
         <UserSelect
           className="kam-filter-select"
           placeholder={t('customer.owner')}

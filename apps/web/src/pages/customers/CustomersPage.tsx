@@ -9,6 +9,7 @@ import type { Customer, CustomerFilter, CustomerSort, SavedView } from '../../ap
 import { useAuth } from '../../auth/AuthContext';
 import { ListTable } from '../../components/ListTable';
 import { PageContainer } from '../../components/PageContainer';
+import { useRecordTiers } from '../../components/tiering/useRecordTiers';
 import { userLabel } from '../../components/UserSelect';
 import { useApiError } from '../../hooks/useApiError';
 import { useCursorList } from '../../hooks/useCursorList';
@@ -92,7 +93,9 @@ export default function CustomersPage() {
 
   const onChange = (patch: Partial<CustomerFilter>) => setFilter({ ...filter, ...patch }, null);
   const applyView = (view: SavedView) => setFilter(compactFilter(view.filters), view.id);
-  const columns = useCustomerColumns(filter.sort, filter.order);
+  const showTier = can('tiering.view');
+  const tiers = useRecordTiers(showTier);
+  const columns = useCustomerColumns(filter.sort, filter.order, showTier, tiers);
 
   return (
     <PageContainer
@@ -131,6 +134,7 @@ export default function CustomersPage() {
           roots={roots}
           ownerLabel={ownerLabel}
           compact={isMobile}
+          tiers={showTier ? tiers : null}
         />
         {isMobile ? (
           <>
@@ -145,7 +149,7 @@ export default function CustomersPage() {
               }}
               options={MOBILE_SORTS.map((s) => ({ value: s.value, label: t(s.labelKey) }))}
             />
-            <CustomerCards list={list} />
+            <CustomerCards list={list} showTier={showTier} tiers={tiers} />
           </>
         ) : (
           <ListTable<Customer>
@@ -154,7 +158,7 @@ export default function CustomersPage() {
             columns={columns}
             testId="customers-table"
             tableLayout="fixed"
-            scroll={{ x: 1400 }}
+            scroll={{ x: showTier ? 1530 : 1400 }}
             locale={{ emptyText: t('customer.empty') }}
             onRow={(c) => ({ onDoubleClick: () => navigate(`/customers/${c.id}`) })}
             onChange={(_p, _f, sorter) => {

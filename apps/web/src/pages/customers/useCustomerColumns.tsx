@@ -4,7 +4,8 @@ import type { SortOrder } from 'antd/es/table/interface';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import type { Customer, CustomerSort } from '../../api/types';
-import { CustomerStatusTag, LastFollowUp, Money, TagList } from './CustomerBits';
+import type { TierRef } from '../../components/tiering/api';
+import { CustomerStatusTag, LastFollowUp, Money, TagList, TierTag } from './CustomerBits';
 import { useRegions } from './regions';
 
 function sortOrderFor(key: CustomerSort, sort?: CustomerSort, order?: 'asc' | 'desc'): SortOrder {
@@ -12,9 +13,28 @@ function sortOrderFor(key: CustomerSort, sort?: CustomerSort, order?: 'asc' | 'd
   return order === 'desc' ? 'descend' : 'ascend';
 }
 
-export function useCustomerColumns(sort?: CustomerSort, order?: 'asc' | 'desc'): ColumnsType<Customer> {
+/**
+ * The list's columns; the tier of record's only with `showTier` (the viewer has tiering.view), coloured
+ * by rank among `tiers` when they are known.
+ */
+export function useCustomerColumns(
+  sort: CustomerSort | undefined,
+  order: 'asc' | 'desc' | undefined,
+  showTier: boolean,
+  tiers: TierRef[] | null,
+): ColumnsType<Customer> {
   const { t } = useTranslation();
   const { industryLabel, regionLabel } = useRegions();
+  const tierColumn: ColumnsType<Customer> = showTier
+    ? [
+        {
+          title: t('customer.tier'),
+          key: 'tier',
+          width: 130,
+          render: (_, c) => <TierTag tier={c.tier} rank={tiers?.findIndex((x) => x.id === c.tier?.id)} />,
+        },
+      ]
+    : [];
   return [
     {
       title: t('customer.name'),
@@ -40,6 +60,7 @@ export function useCustomerColumns(sort?: CustomerSort, order?: 'asc' | 'desc'):
       width: 90,
       render: (_, c) => <CustomerStatusTag status={c.status} />,
     },
+    ...tierColumn,
     {
       title: t('customer.owner'),
       dataIndex: 'ownerName',
