@@ -6,6 +6,7 @@
  * revoked and the model tier resumes.
  */
 import { randomUUID } from 'node:crypto';
+import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../src/modules/auth/crypto.js';
 import { registerTieringJobs, startScheduledRuns } from '../src/modules/tiering/jobs.js';
@@ -321,6 +322,21 @@ describe('runs, the tier of record and the breakdown', () => {
       listed.filter((c) => c.tier?.id === tier).map((c) => c.id),
     );
     expect((await manager.get('/api/v1/customers?tier=not%20a%20tier')).status).toBe(400);
+    // the director's export has the column, with the tier's name
+    const xlsx = await env.app.inject({
+      method: 'GET',
+      url: `/api/v1/exports/customers?tier=${tier}`,
+      headers: { cookie: director.cookie!, 'accept-language': 'zh-CN' },
+    });
+    expect(xlsx.statusCode).toBe(200);
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.load(xlsx.rawPayload as unknown as ArrayBuffer);
+    const sheetRows: unknown[][] = [];
+    book.worksheets[0]!.eachRow((r) => sheetRows.push((r.values as unknown[]).slice(1)));
+    const at = (sheetRows[0] as string[]).indexOf('客户级别');
+    expect(at).toBeGreaterThan(0);
+    expect(sheetRows.length).toBeGreaterThan(1);
+    for (const r of sheetRows.slice(1)) expect(r[at]).toBe(names.get(tier));
     // one customer read alone carries it too
     expect((await manager.get(`/api/v1/customers/${mine[5]}`)).body.tier).toEqual(
       ours.find((c) => c.id === mine[5])!.tier,
