@@ -113,9 +113,13 @@ export function presentCustomer(row: repo.CustomerRow, rules: FieldRules, withTi
     ...(withTier
       ? {
           tier:
-            row.tier === null
+            row.tier_of_record === null
               ? null
-              : { id: row.tier, name: row.tier_name ?? row.tier, overridden: row.tier_overridden === true },
+              : {
+                  id: row.tier_of_record.id,
+                  name: row.tier_of_record.name ?? row.tier_of_record.id,
+                  overridden: row.tier_of_record.overridden,
+                },
         }
       : {}),
   } as Customer;

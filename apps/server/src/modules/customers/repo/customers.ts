@@ -35,37 +35,41 @@ export interface CustomerRow {
   deleted_at: Date | null;
   merged_into_id: string | null;
   version: number;
-  /** the tier of record (the current tier under the tenant's tier-of-record model), its name, and
-   *  whether an approved manual change decided it; null when the customer has none */
-  tier: string | null;
-  tier_name: string | null;
-  tier_overridden: boolean | null;
+  /** the tier of record (CUSTOMER_COLUMNS); null when the customer has none */
+  tier_of_record: { id: string; name: string | null; overridden: boolean } | null;
   /** the sort value of the list's order, as text (exact keyset position) */
   sort_key?: string | null;
 }
 
+/** The tenant's tier-of-record model (tier_settings; at most one row per tenant, an InitPlan). */
+const RECORD_MODEL = '(SELECT ts.record_model_id FROM tier_settings ts WHERE ts.tenant_id = kam_tenant())';
+
+/**
+ * The columns of a customer as the API shows it. The tier of record (the current tier under the tenant's
+ * tier-of-record model, its name as the model version that decided it gives it, and whether an approved
+ * manual change decided it) is a subquery per row — three primary-key lookups — rather than three more
+ * joins of every list statement: joined, a list page took 3–4 s on the embedded database at 100,000
+ * customers (as a subquery 20–30 ms; bench/tiering.mjs, list without a run).
+ */
 export const CUSTOMER_COLUMNS = `c.id, c.name, c.name_pinyin, c.credit_code, c.industry, c.province_code, c.city_code,
   c.size_band, c.source, c.website, c.address, c.tags, c.status, c.owner_id, ow.display_name AS owner_name,
   c.department_id, dp.name AS department_name, c.notes, c.last_follow_up_at, c.revenue_12m::text AS revenue_12m,
   c.orders_12m, to_char(c.last_order_at, 'YYYY-MM-DD') AS last_order_at, c.created_by, c.created_at, c.updated_by,
-  c.updated_at, c.deleted_at, c.merged_into_id, c.version, tcur.tier,
-  coalesce(jsonb_path_query_first(tver.definition, '$.tiers[*] ? (@.id == $t).name', jsonb_build_object('t', tcur.tier)),
-           jsonb_path_query_first(tver.definition, '$.defaultTier ? (@.id == $t).name', jsonb_build_object('t', tcur.tier)))
-    #>> '{}' AS tier_name,
-  tres.decided_by = 'override' AS tier_overridden`;
+  c.updated_at, c.deleted_at, c.merged_into_id, c.version,
+  (SELECT jsonb_build_object('id', tcur.tier,
+      'name', coalesce(
+        jsonb_path_query_first(tver.definition, '$.tiers[*] ? (@.id == $t).name', jsonb_build_object('t', tcur.tier)),
+        jsonb_path_query_first(tver.definition, '$.defaultTier ? (@.id == $t).name', jsonb_build_object('t', tcur.tier))),
+      'overridden', coalesce(tres.decided_by = 'override', false))
+   FROM tier_current tcur
+   LEFT JOIN tier_model_versions tver ON tver.tenant_id = kam_tenant() AND tver.model_id = tcur.model_id
+     AND tver.version_no = tcur.model_version
+   LEFT JOIN tier_results tres ON tres.tenant_id = kam_tenant() AND tres.model_id = tcur.model_id
+     AND tres.customer_id = tcur.customer_id
+   WHERE tcur.tenant_id = kam_tenant() AND tcur.model_id = ${RECORD_MODEL} AND tcur.customer_id = c.id) AS tier_of_record`;
 
-/** The tenant's tier-of-record model (tier_settings; at most one row per tenant, an InitPlan). */
-const RECORD_MODEL = '(SELECT ts.record_model_id FROM tier_settings ts WHERE ts.tenant_id = kam_tenant())';
-
-// the tier of record: the customer's current tier, the name the model version that decided it gives it,
-// and its result's deciding rule — three primary-key lookups per row of the page
 export const CUSTOMER_JOINS = `LEFT JOIN users ow ON ow.tenant_id = kam_tenant() AND ow.id = c.owner_id
-  LEFT JOIN departments dp ON dp.tenant_id = kam_tenant() AND dp.id = c.department_id
-  LEFT JOIN tier_current tcur ON tcur.tenant_id = kam_tenant() AND tcur.model_id = ${RECORD_MODEL} AND tcur.customer_id = c.id
-  LEFT JOIN tier_model_versions tver ON tver.tenant_id = kam_tenant() AND tver.model_id = tcur.model_id
-    AND tver.version_no = tcur.model_version
-  LEFT JOIN tier_results tres ON tres.tenant_id = kam_tenant() AND tres.model_id = tcur.model_id
-    AND tres.customer_id = c.id`;
+  LEFT JOIN departments dp ON dp.tenant_id = kam_tenant() AND dp.id = c.department_id`;
 
 export async function getCustomer(tx: Tx, id: string): Promise<CustomerRow | null> {
   const { rows } = await tx.query<CustomerRow>(
