@@ -530,6 +530,30 @@ describe('runs, the tier of record and the breakdown', () => {
     const after = await manager.get(`/api/v1/customers/${mine[5]}/tiering`);
     expect(after.body).toEqual(before.body);
   });
+
+  it('a model that has not run yet is previewed against the tier of record, whose tiers it names', async () => {
+    const other = await director.post('/api/v1/tiering/models/from-template', { template: 'b2b_criteria' });
+    expect(other.status).toBe(201);
+    const sim = await director.post(`/api/v1/tiering/models/${other.body.id}/simulations`);
+    expect(sim.status).toBe(202);
+    await env.jobs.drain();
+    const result = (await director.get(`/api/v1/tiering/runs/${sim.body.id}`)).body.simulation;
+    expect(result.baselineModelId).toBe(modelId);
+    const published = await fx.sql<{ definition: { tiers: { id: string; name: string }[] } }>(
+      `SELECT v.definition FROM tier_models m JOIN tier_model_versions v ON v.tenant_id = m.tenant_id
+         AND v.model_id = m.id AND v.version_no = m.published_version
+       WHERE m.tenant_id = kam_tenant() AND m.id = $1`,
+      [modelId],
+    );
+    expect(result.baselineTiers).toEqual(
+      published[0]!.definition.tiers.map(({ id, name }) => ({ id, name })),
+    );
+    // the rows are the customers' tiers of record; the columns the new model's
+    const froms = result.matrix.map((c: { from: string | null }) => c.from).filter((f: string | null) => f);
+    expect(froms.length).toBeGreaterThan(0);
+    for (const f of froms) expect(['A', 'B', 'C', 'D']).toContain(f);
+    expect(result.tiers).toEqual(['strategic', 'key', 'potential', 'normal']);
+  });
 });
 
 describe('triggers', () => {

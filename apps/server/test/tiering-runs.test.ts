@@ -866,6 +866,8 @@ describe('simulation of a draft', () => {
     const sim = await simulate(weightedId, draft);
     expect(await tableCounts()).toEqual(before);
     expect(sim.baselineModelId).toBe(weightedId);
+    // the rows' tiers, named as the published version names them
+    expect(sim.baselineTiers).toEqual(WEIGHTED.tiers.map((t) => ({ id: t.id, name: t.name })));
     expect(sim.population).toBe(N);
     expect(sim.matrix.reduce((s, c) => s + c.count, 0)).toBe(N);
     // "before" is the current tier distribution of the model

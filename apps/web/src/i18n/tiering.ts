@@ -270,6 +270,8 @@ export const tieringZhCN = {
   'tiering.sim.before': '当前',
   'tiering.sim.after': '模拟后',
   'tiering.sim.changed': '{{count}} 个客户级别会变化（升级 {{up}}，降级 {{down}}，新分级 {{fresh}}）',
+  'tiering.sim.changedFromRecord':
+    '{{count}} 个客户级别会变化：{{other}} 个从本模型没有的级别换入，新分级 {{fresh}}，升级 {{up}}，降级 {{down}}',
   'tiering.sim.samples': '样例客户：{{from}} → {{to}}',
   'tiering.sim.samplesHint': '每格最多显示 3 个客户（按得分从高到低）',
   'tiering.sim.noSamples': '这一格没有客户',
@@ -705,6 +707,8 @@ export const tieringEn: Record<TieringKey, string> = {
   'tiering.sim.before': 'Now',
   'tiering.sim.after': 'Preview',
   'tiering.sim.changed': '{{count}} customers change tier ({{up}} up, {{down}} down, {{fresh}} newly tiered)',
+  'tiering.sim.changedFromRecord':
+    '{{count}} customers change tier: {{other}} from tiers this model does not have, {{fresh}} newly tiered, {{up}} up, {{down}} down',
   'tiering.sim.samples': 'Sample customers: {{from}} → {{to}}',
   'tiering.sim.samplesHint': 'Up to 3 customers per cell (highest score first)',
   'tiering.sim.noSamples': 'No customers in this cell',

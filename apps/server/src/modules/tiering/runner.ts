@@ -7,6 +7,7 @@
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import {
+  modelTiers,
   percentileBreakpoints,
   RFM_SEGMENTS,
   type RfmStatistics,
@@ -836,6 +837,8 @@ export async function markFailed(db: Database, tenantId: string, runId: string, 
 export interface SimulationResult {
   /** The model whose current tiers are the "before" (the model itself, else the tier of record; null: none). */
   baselineModelId: string | null;
+  /** That model's tiers as its published version names them, highest first (the matrix's rows). */
+  baselineTiers: { id: string; name: string }[];
   population: number;
   /** Tiers of the draft, highest first. */
   tiers: string[];
@@ -880,6 +883,7 @@ export async function executeSimulation(db: Database, tenantId: string, runId: s
       const model = runnableModel(run.definition);
       const stats = await computeStatistics(tx, model, run.as_of);
       const baseline = await baselineModel(tx, run.model_id);
+      const baselineNamed = baseline === null ? [] : await publishedTiers(tx, baseline);
       const p = new Params();
       // every customer's decision without its explanation (metric values, scores, flags), aggregated
       // into the matrix and the sample customers of each cell …
@@ -948,6 +952,7 @@ export async function executeSimulation(db: Database, tenantId: string, runId: s
       }
       const result: SimulationResult = {
         baselineModelId: baseline,
+        baselineTiers: baselineNamed,
         population: stats.population,
         tiers,
         matrix,
@@ -992,6 +997,19 @@ async function baselineModel(tx: Tx, modelId: string): Promise<string | null> {
     [modelId],
   );
   return rows[0]?.id ?? null;
+}
+
+/** A model's tiers as its published version names them, highest first ([] when it has none). */
+async function publishedTiers(tx: Tx, modelId: string): Promise<{ id: string; name: string }[]> {
+  const { rows } = await tx.query<{ definition: unknown }>(
+    `SELECT v.definition FROM tier_models m
+     JOIN tier_model_versions v ON v.tenant_id = m.tenant_id AND v.model_id = m.id AND v.version_no = m.published_version
+     WHERE m.tenant_id = kam_tenant() AND m.id = $1`,
+    [modelId],
+  );
+  if (rows[0] === undefined) return [];
+  const model = runnableModel(rows[0].definition);
+  return model.kind === 'rfm' ? RFM_SEGMENTS.map((id) => ({ id, name: id })) : modelTiers(model);
 }
 
 /** The last completed full run of a model's published version (its statistics score triggered re-scores). */

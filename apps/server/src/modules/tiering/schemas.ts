@@ -106,6 +106,10 @@ const zSample = z.object({
 
 export const zSimulation = z.object({
   baselineModelId: z.string().nullable(),
+  baselineTiers: z
+    .array(z.object({ id: z.string(), name: z.string() }))
+    .optional()
+    .describe("the baseline model's tiers, highest first (absent in results stored before it was recorded)"),
   population: z.number().int(),
   tiers: z.array(z.string()),
   matrix: z.array(z.object({ from: z.string().nullable(), to: z.string(), count: z.number().int() })),

@@ -128,6 +128,8 @@ export interface SimulationSample {
 
 export interface Simulation {
   baselineModelId: string | null;
+  /** the baseline model's tiers, highest first (absent in results stored before they were recorded) */
+  baselineTiers?: TierRef[];
   population: number;
   tiers: string[];
   matrix: { from: string | null; to: string; count: number }[];

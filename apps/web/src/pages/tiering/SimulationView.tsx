@@ -40,13 +40,24 @@ export function SimulationView({
   compact = false,
 }: Props) {
   const tt = useTieringT();
+  // The rows are the tiers customers have now: the baseline model's (this model's published tiers, or
+  // the tier of record's when this model has not run yet), then any others, then "not tiered".
+  const baselineNames = useMemo(
+    () => new Map((sim.baselineTiers ?? []).map((t) => [t.id, t.name])),
+    [sim.baselineTiers],
+  );
   const rows = useMemo(() => {
-    const extra = [...new Set(sim.matrix.map((m) => m.from))].filter(
-      (f) => f !== null && !sim.tiers.includes(f),
-    );
+    const order = sim.baselineTiers?.length ? sim.baselineTiers.map((t) => t.id) : sim.tiers;
+    const extra = [...new Set(sim.matrix.map((m) => m.from))].filter((f) => f !== null && !order.includes(f));
     const hasNull = sim.matrix.some((m) => m.from === null);
-    return [...sim.tiers, ...(extra as string[]), ...(hasNull ? [null] : [])];
+    return [...order, ...(extra as string[]), ...(hasNull ? [null] : [])];
   }, [sim]);
+  // the distribution chart's tiers: those of now and those of the draft (they differ when the baseline
+  // is another model), "not tiered" last
+  const categories = useMemo(() => {
+    const now = rows.filter((r): r is string => r !== null);
+    return [...now, ...sim.tiers.filter((t) => !now.includes(t)), ...(rows.includes(null) ? [null] : [])];
+  }, [rows, sim.tiers]);
   const count = (from: string | null, to: string) =>
     sim.matrix.find((m) => m.from === from && m.to === to)?.count ?? 0;
   const max = Math.max(1, ...sim.matrix.map((m) => m.count));
@@ -54,10 +65,14 @@ export function SimulationView({
   let up = 0;
   let down = 0;
   let fresh = 0;
+  // customers whose current tier this model does not have (the tier of record's, another model's): neither
+  // up nor down
+  let other = 0;
   for (const m of sim.matrix) {
     const a = rank(m.from);
     const b = rank(m.to);
-    if (a < 0) fresh += m.count;
+    if (m.from === null) fresh += m.count;
+    else if (a < 0) other += m.count;
     if (a < 0 || b < 0 || a === b) continue;
     if (b < a) up += m.count;
     else down += m.count;
@@ -68,7 +83,8 @@ export function SimulationView({
   }, [sim]);
   const [picked, setPicked] = useState<Cell | null>(null);
   const cell = picked ?? (busiest ? { from: busiest.from, to: busiest.to } : null);
-  const label = (t: string | null) => (t === null ? tt('tiering.sim.unrated') : tierName(t));
+  const label = (t: string | null) =>
+    t === null ? tt('tiering.sim.unrated') : (baselineNames.get(t) ?? tierName(t));
 
   return (
     <div className={`kam-tier-sim${compact ? ' kam-tier-sim-compact' : ''}`} data-testid="simulation-result">
@@ -134,12 +150,20 @@ export function SimulationView({
             </table>
           </div>
           <Typography.Text strong data-testid="simulation-changed">
-            {tt('tiering.sim.changed', { count: up + down + fresh, up, down, fresh })}
+            {other > 0
+              ? tt('tiering.sim.changedFromRecord', {
+                  count: up + down + fresh + other,
+                  up,
+                  down,
+                  fresh,
+                  other,
+                })
+              : tt('tiering.sim.changed', { count: up + down + fresh, up, down, fresh })}
           </Typography.Text>
         </div>
         <div className="kam-tier-sim-block">
           <Typography.Title level={5}>{tt('tiering.sim.distribution')}</Typography.Title>
-          <DistributionBars sim={sim} rows={rows} label={label} />
+          <DistributionBars sim={sim} rows={categories} label={label} />
         </div>
       </div>
       {cell ? (
@@ -175,7 +199,12 @@ function DistributionBars({
       grid: { left: 8, right: 8, top: 36, bottom: 8, containLabel: true },
       legend: { top: 0, data: [tt('tiering.sim.before'), tt('tiering.sim.after')] },
       tooltip: { trigger: 'axis' },
-      xAxis: { type: 'category', data: rows.map(label) },
+      // every tier named (ECharts would skip labels that crowd), slanted when there are many
+      xAxis: {
+        type: 'category',
+        data: rows.map(label),
+        axisLabel: { interval: 0, rotate: rows.length > 6 ? 30 : 0 },
+      },
       yAxis: { type: 'value', minInterval: 1 },
       series: [
         {
