@@ -187,7 +187,8 @@ describe('scientific tiering in the browser', () => {
     expect(await page.getByTestId('model-errors').count()).toBe(0);
     await shot(page, 'tiering-editor', true);
 
-    // Preview: the migration matrix (everyone is untiered so far) and the distribution after.
+    // Preview: the migration matrix against the tiers customers have now — the demo company's tier of
+    // record (the B2B template, tiered when the demo was installed) — and the distribution after.
     await page.getByTestId('model-simulate').click();
     const result = page.getByTestId('simulation-tab').getByTestId('simulation-result');
     await result.waitFor({ timeout: 60_000 });
@@ -203,9 +204,16 @@ describe('scientific tiering in the browser', () => {
       'C',
       'D',
     ]);
-    expect(await matrix.locator('tbody th').allTextContents()).toEqual(['A', 'B', 'C', 'D', '未分级']);
-    const counts = (await matrix.locator('td[data-from=""]').allTextContents()).map(Number);
+    // the rows are the tier of record's tiers by their names (customers added by other journeys since the
+    // demo's run have none yet: "未分级")
+    const current = await matrix.locator('tbody th').allTextContents();
+    expect(current.slice(0, 4)).toEqual(['战略客户', '重点客户', '潜力客户', '普通客户']);
+    expect(current.slice(4).every((t) => t === '未分级')).toBe(true);
+    const counts = (await matrix.locator('tbody td').allTextContents()).map(Number);
     expect(counts.reduce((a, b) => a + b, 0)).toBe(population);
+    expect(await result.getByTestId('simulation-changed').textContent()).toContain(
+      `${population} 个客户级别会变化：`,
+    );
     // Sample customers of the busiest cell, with their breakdown by dimension.
     const sample = result.getByTestId('simulation-sample').first();
     await sample.waitFor();

@@ -14,6 +14,7 @@ import {
 } from './modules/organization/bootstrap.js';
 import { DEMO_LOGINS, DEMO_PASSWORD, seedDemo } from './modules/organization/demo.js';
 import { seedDemoCustomers } from './modules/organization/demo-customers.js';
+import { seedDemoTiering } from './modules/organization/demo-tiering.js';
 
 export interface RunningKam {
   db: Database;
@@ -52,13 +53,16 @@ async function ensureInstalled(db: Database, config: Config, log: (line: string)
   if (config.demo) {
     await seedDemo(db, org);
     await seedDemoCustomers(db, org);
+    await seedDemoTiering(db, org);
   }
   await recordInstallation(db, org.tenantId);
   log(`Created organisation "${name}" with super admin "admin".`);
   if (org.generatedAdminPassword) {
     log(`  admin password (shown once, change it at first sign-in): ${org.generatedAdminPassword}`);
   }
-  if (config.demo) log(`  demo accounts seeded (password ${DEMO_PASSWORD}), with demo customers.`);
+  if (config.demo) {
+    log(`  demo accounts seeded (password ${DEMO_PASSWORD}), with demo customers, tiered by the B2B model.`);
+  }
 }
 
 export async function startKam(

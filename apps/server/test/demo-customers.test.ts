@@ -1,7 +1,15 @@
 import { normalizeCreditCode } from '@kam/domain';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedDemoCustomers } from '../src/modules/organization/demo-customers.js';
-import { Client, createTestEnv, createTestOrg, type TestEnv, type TestOrg } from './support/harness.js';
+import { seedDemoTiering } from '../src/modules/organization/demo-tiering.js';
+import {
+  ADMIN_PASSWORD,
+  Client,
+  createTestEnv,
+  createTestOrg,
+  type TestEnv,
+  type TestOrg,
+} from './support/harness.js';
 
 let env: TestEnv;
 let org: TestOrg;
@@ -9,6 +17,7 @@ beforeAll(async () => {
   env = await createTestEnv();
   org = await createTestOrg(env, { demo: true });
   await seedDemoCustomers(env.db, org);
+  await seedDemoTiering(env.db, org);
 });
 afterAll(() => env?.close());
 
@@ -62,5 +71,43 @@ describe('demo customers (npm start with demo data)', () => {
     });
     expect(teams.length).toBeGreaterThan(0);
     expect(served.body.items.map((c: { id: string }) => c.id).sort()).toEqual(teams);
+  });
+
+  it('tiers the demo customers with the B2B template as the tier of record, shown in the list', async () => {
+    const director = await Client.signIn(env, org.slug, 'director');
+    const settings = await director.get('/api/v1/tiering/settings');
+    expect(settings.body.recordModelId).not.toBeNull();
+    const model = await director.get(`/api/v1/tiering/models/${settings.body.recordModelId}`);
+    expect(model.body).toMatchObject({ kind: 'criteria', publishedVersion: 1, tierOfRecord: true });
+    expect(model.body.tiers.map((t: { name: string }) => t.name)).toEqual([
+      '战略客户',
+      '重点客户',
+      '潜力客户',
+      '普通客户',
+    ]);
+    const runs = await director.get(`/api/v1/tiering/runs?modelId=${model.body.id}`);
+    expect(runs.body.items).toEqual([expect.objectContaining({ kind: 'full', status: 'completed' })]);
+    // every demo customer has a tier, and more than one tier occurs (the data tells them apart)
+    const admin = await Client.signIn(env, org.slug, 'admin', ADMIN_PASSWORD);
+    const everyone = (await admin.get('/api/v1/customers?limit=200')).body.items as {
+      tier: { id: string; name: string; overridden: boolean } | null;
+    }[];
+    expect(everyone.length).toBeGreaterThanOrEqual(15);
+    expect(everyone.every((c) => c.tier !== null && !c.tier.overridden)).toBe(true);
+    expect(new Set(everyone.map((c) => c.tier!.id)).size).toBeGreaterThan(1);
+    // set up by the super admin, through the audited services
+    const audit = await env.db.withTenant(org.tenantId, async (tx) => {
+      const { rows } = await tx.query<{ action: string; actor_id: string }>(
+        `SELECT action, actor_id FROM audit_log WHERE tenant_id = kam_tenant() AND action LIKE 'tiering%' ORDER BY seq`,
+      );
+      return rows;
+    });
+    expect(audit.map((a) => a.action)).toEqual([
+      'tiering_model.create',
+      'tiering_model.publish',
+      'tiering_settings.edit',
+      'tiering_run.start',
+    ]);
+    expect(new Set(audit.map((a) => a.actor_id))).toEqual(new Set([org.adminUserId]));
   });
 });

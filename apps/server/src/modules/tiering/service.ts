@@ -537,8 +537,22 @@ function redactSamples(
  * request returns at once (202) and HTTP keeps serving.
  */
 export async function startRun(ctx: ServiceContext, jobs: JobQueue, id: string, kind: 'full' | 'simulation') {
+  const run = await queueRun(ctx, id, kind);
+  await jobs.send<RunJobData>(
+    kind === 'full' ? TIERING_RUN_JOB : TIERING_SIMULATE_JOB,
+    { tenantId: ctx.actor.tenantId, runId: run.id },
+    { singletonKey: run.id, retryLimit: 0 },
+  );
+  return presentRunDetail(run, hiddenMetrics(ctx.actor), ctx.actor.locale);
+}
+
+/**
+ * A run of the model's published version (`full`) or of its draft (`simulation`), queued — validated,
+ * recorded and audited — for a worker to execute (`startRun` hands it to the job queue).
+ */
+export async function queueRun(ctx: ServiceContext, id: string, kind: 'full' | 'simulation') {
   const runId = randomUUID();
-  const run = await inTenant(ctx, async (tx) => {
+  return inTenant(ctx, async (tx) => {
     const row = await modelOr404(tx, id, true);
     const definition = kind === 'full' ? row.published : (row.draft ?? row.published);
     if (!definition) throw new AppError(kind === 'full' ? 'TIERING_NOT_PUBLISHED' : 'TIERING_NO_DRAFT');
@@ -565,12 +579,6 @@ export async function startRun(ctx: ServiceContext, jobs: JobQueue, id: string, 
     });
     return (await repo.selectRun(tx, runId))!;
   });
-  await jobs.send<RunJobData>(
-    kind === 'full' ? TIERING_RUN_JOB : TIERING_SIMULATE_JOB,
-    { tenantId: ctx.actor.tenantId, runId },
-    { singletonKey: runId, retryLimit: 0 },
-  );
-  return presentRunDetail(run, hiddenMetrics(ctx.actor), ctx.actor.locale);
 }
 
 export async function listRuns(
