@@ -103,6 +103,21 @@ export async function loadActorForUser(
   return rows[0] ? toActor(rows[0], now, via) : null;
 }
 
+/**
+ * A user as the actor of work outside any request — a background job acting for whoever started it, the
+ * demo's install acting as its super admin: no session, no token. Null when the user is gone.
+ */
+export function loadWorkerActor(
+  db: Database,
+  tenantId: string,
+  userId: string,
+  now: Date,
+): Promise<Actor | null> {
+  return db.withTenant(tenantId, (tx) =>
+    loadActorForUser(tx, userId, now, { via: 'session', sessionId: null, tokenId: null, csrfToken: null }),
+  );
+}
+
 export type Resolution = { actor: Actor } | { error: 'SESSION_EXPIRED' | 'AUTH_REQUIRED' };
 
 /** Resolves a session cookie value: checks revocation, idle and absolute expiry, user status. */

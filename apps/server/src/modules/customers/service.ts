@@ -69,11 +69,18 @@ const AUDITED = [
 
 const iso = (d: Date | null) => (d === null ? null : d.toISOString());
 
-/**
- * A customer as the API returns it: field rules applied, and the tier of record only for a viewer with
- * `tiering.view` (`withTier`).
- */
-export function presentCustomer(row: repo.CustomerRow, rules: FieldRules, withTier: boolean): Customer {
+/** What of a customer an actor sees: its field rules, and whether tiers (`tiering.view`). */
+export interface CustomerViewer {
+  rules: FieldRules;
+  withTier: boolean;
+}
+
+export function customerViewer(actor: ServiceContext['actor']): CustomerViewer {
+  return { rules: effectiveFieldRules(actor, 'customer'), withTier: can(actor, 'tiering.view') };
+}
+
+/** A customer as the API returns it: field rules applied, the tier of record only for those who see tiers. */
+export function presentCustomer(row: repo.CustomerRow, { rules, withTier }: CustomerViewer): Customer {
   const guarded = applyFieldRules(
     'customer',
     {
@@ -337,7 +344,7 @@ export async function checkDuplicates(
 async function reload(tx: Tx, ctx: ServiceContext, id: string): Promise<Customer> {
   const row = await repo.getCustomer(tx, id);
   if (!row) throw new AppError('NOT_FOUND');
-  return presentCustomer(row, effectiveFieldRules(ctx.actor, 'customer'), can(ctx.actor, 'tiering.view'));
+  return presentCustomer(row, customerViewer(ctx.actor));
 }
 
 export async function getCustomer(ctx: ServiceContext, id: string): Promise<Customer> {
@@ -358,8 +365,8 @@ export async function listCustomers(
   const action = q.deleted ? 'delete' : 'view';
   const sort: CustomerSort = q.sort ?? 'name';
   // tiers are shown, and filtered on, only for those who may see tiers
-  const withTier = can(ctx.actor, 'tiering.view');
-  if (q.tier && !withTier) {
+  const viewer = customerViewer(ctx.actor);
+  if (q.tier && !viewer.withTier) {
     throw new AppError('FORBIDDEN', { permission: 'tiering.view' }, undefined, {
       permission: 'tiering.view',
     });
@@ -394,7 +401,6 @@ export async function listCustomers(
     mobile: contactRules.mobile === undefined,
     phone: contactRules.phone === undefined,
   };
-  const rules = effectiveFieldRules(ctx.actor, 'customer');
   const rows = await readInTenant(ctx, (tx) =>
     repo.selectCustomerPage(tx, p, {
       scope,
@@ -409,7 +415,7 @@ export async function listCustomers(
   return toPage(
     rows,
     q.limit,
-    (r) => presentCustomer(r, rules, withTier),
+    (r) => presentCustomer(r, viewer),
     (last) => [last.sort_key ?? '', last.id],
   );
 }
@@ -571,8 +577,7 @@ export async function updateCustomer(
       auditState({ ...after, ownerId: row.owner_id }),
       AUDITED,
     );
-    if (changes.length === 0)
-      return presentCustomer(row, effectiveFieldRules(ctx.actor, 'customer'), can(ctx.actor, 'tiering.view'));
+    if (changes.length === 0) return presentCustomer(row, customerViewer(ctx.actor));
     assertWritable(
       ctx,
       changes.map((c) => c.field),

@@ -3,7 +3,7 @@ import type { Actor, ServiceContext } from '../../context.js';
 import type { Database, Tx } from '../../db/database.js';
 import { failure, type RecordedFailure, recordedFailure } from '../../jobs/failure.js';
 import { writeAudit } from '../audit/writer.js';
-import { loadActorForUser } from '../auth/actor.js';
+import { loadWorkerActor } from '../auth/actor.js';
 import { auditWho } from '../auth/service.js';
 import { checkRow, type RowProblem, toCellValue } from './cells.js';
 import { auditBatch, HANDLERS, type ParsedRow, type Policy, type WriteResult } from './handlers.js';
@@ -26,14 +26,7 @@ async function jobContext(
   jobId: string,
 ): Promise<ServiceContext> {
   const now = new Date();
-  const actor = await db.withTenant(tenantId, (tx) =>
-    loadActorForUser(tx, imp.created_by, now, {
-      via: 'session',
-      sessionId: null,
-      tokenId: null,
-      csrfToken: null,
-    }),
-  );
+  const actor = await loadWorkerActor(db, tenantId, imp.created_by, now);
   return {
     actor: actor as Actor,
     db,

@@ -1,6 +1,6 @@
-import type { Actor, ServiceContext } from '../../context.js';
+import type { ServiceContext } from '../../context.js';
 import type { Database } from '../../db/database.js';
-import { loadActorForUser } from '../auth/actor.js';
+import { loadWorkerActor } from '../auth/actor.js';
 import { executeFullRun } from '../tiering/runner.js';
 import { createFromTemplate, getSettings, publishModel, putSettings, queueRun } from '../tiering/service.js';
 import type { NewOrganization } from './bootstrap.js';
@@ -12,17 +12,10 @@ import type { NewOrganization } from './bootstrap.js';
  * tiering pages show tiers from the first sign-in. Returns the model's id.
  */
 export async function seedDemoTiering(db: Database, org: NewOrganization, now = new Date()): Promise<string> {
-  const actor = await db.withTenant(org.tenantId, (tx) =>
-    loadActorForUser(tx, org.adminUserId, now, {
-      via: 'session',
-      sessionId: null,
-      tokenId: null,
-      csrfToken: null,
-    }),
-  );
+  const actor = await loadWorkerActor(db, org.tenantId, org.adminUserId, now);
   if (!actor) throw new Error('the demo organisation has no super admin');
   const ctx: ServiceContext = {
-    actor: actor as Actor,
+    actor,
     db,
     now,
     meta: { ip: null, userAgent: 'kam-demo', requestId: 'demo-seed' },

@@ -7,7 +7,6 @@
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import {
-  modelTiers,
   percentileBreakpoints,
   RFM_SEGMENTS,
   type RfmStatistics,
@@ -33,7 +32,7 @@ import {
   statisticsSql,
 } from './compile.js';
 import { type CustomerSelection, metricsSql, selectionFilter } from './metrics.js';
-import { expandResult } from './present.js';
+import { expandResult, tierName } from './present.js';
 import { dropStage, stageTable } from './repo.js';
 
 /** Customers per chunk of a full run on the server (one transaction each: progress is visible between chunks). */
@@ -981,6 +980,14 @@ export async function executeSimulation(db: Database, tenantId: string, runId: s
   }
 }
 
+/** A runnable model's tiers, highest first, named as the model names them (RFM: the segments' names). */
+export function namedTiers(
+  model: RunnableModel,
+  locale: 'zh-CN' | 'en' = 'zh-CN',
+): { id: string; name: string }[] {
+  return tierIds(model).map((id) => ({ id, name: tierName(model, id, locale) }));
+}
+
 /** Tier ids of a runnable model, highest first (RFM: the eight segments). */
 export function tierIds(model: RunnableModel): string[] {
   if (model.kind === 'rfm') return [...RFM_SEGMENTS];
@@ -1007,9 +1014,7 @@ async function publishedTiers(tx: Tx, modelId: string): Promise<{ id: string; na
      WHERE m.tenant_id = kam_tenant() AND m.id = $1`,
     [modelId],
   );
-  if (rows[0] === undefined) return [];
-  const model = runnableModel(rows[0].definition);
-  return model.kind === 'rfm' ? RFM_SEGMENTS.map((id) => ({ id, name: id })) : modelTiers(model);
+  return rows[0] === undefined ? [] : namedTiers(runnableModel(rows[0].definition));
 }
 
 /** The last completed full run of a model's published version (its statistics score triggered re-scores). */

@@ -43,6 +43,7 @@ import {
 } from './present.js';
 import * as repo from './repo.js';
 import {
+  namedTiers,
   rescoreCustomers,
   runnableModel,
   type SimulationResult,
@@ -229,8 +230,7 @@ function tiersOf(definition: Record<string, unknown> | null): { id: string; name
   if (!definition) return [];
   const v = validateTieringModel(definition);
   if (!v.ok || v.value.kind === 'clv') return [];
-  const model = v.value;
-  return tierIds(model).map((id) => ({ id, name: tierName(model, id, 'zh-CN') }));
+  return namedTiers(v.value);
 }
 
 async function presentDetail(tx: Tx, row: repo.ModelRow) {
@@ -607,9 +607,7 @@ export async function getRun(ctx: ServiceContext, id: string) {
 
 function publishedTiers(ctx: ServiceContext, row: repo.ModelRow): { id: string; name: string }[] {
   if (!row.published || row.kind === 'clv') return [];
-  const model = runnableModel(row.published);
-  const locale = ctx.actor.locale === 'en' ? 'en' : 'zh-CN';
-  return tierIds(model).map((id) => ({ id, name: tierName(model, id, locale) }));
+  return namedTiers(runnableModel(row.published), ctx.actor.locale === 'en' ? 'en' : 'zh-CN');
 }
 
 /** Customers per current tier of a model: one GROUP BY over `tier_current` (index `tier_current_tier_idx`). */
