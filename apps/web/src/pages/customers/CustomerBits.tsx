@@ -2,7 +2,7 @@ import { Tag, Tooltip, Typography } from 'antd';
 import dayjs from 'dayjs';
 import relativeTime from 'dayjs/plugin/relativeTime';
 import { useTranslation } from 'react-i18next';
-import type { CustomerStatus } from '../../api/types';
+import type { Customer, CustomerStatus } from '../../api/types';
 import { useFormat } from '../../i18n/useFormat';
 import { formatMoney } from '../../utils/money';
 import { useCustomerLabels } from './labels';
@@ -32,19 +32,20 @@ export function CustomerStatusTag({ status }: { status: CustomerStatus }) {
 const TIER_COLORS = ['magenta', 'volcano', 'orange', 'blue', 'cyan', 'geekblue', 'purple'];
 
 /**
- * The tier of record as a tag (coloured by its rank among the model's tiers, when known), marked when an
+ * The tier of record as a tag (coloured by its rank among the model's `tiers`, when known), marked when an
  * approved manual tier change decided it; "—" before the customer's first run.
  */
 export function TierTag({
   tier,
-  rank,
+  tiers,
 }: {
-  tier: { id: string; name: string; overridden: boolean } | null | undefined;
-  rank?: number;
+  tier: Customer['tier'];
+  tiers: readonly { id: string }[] | null;
 }) {
   const { t } = useTranslation();
   if (!tier) return <Typography.Text type="secondary">—</Typography.Text>;
-  const color = rank === undefined || rank < 0 ? 'default' : (TIER_COLORS[rank] ?? 'default');
+  const rank = tiers?.findIndex((x) => x.id === tier.id) ?? -1;
+  const color = rank < 0 ? 'default' : (TIER_COLORS[rank] ?? 'default');
   return (
     <span className="kam-tier-tag" data-testid="customer-tier" data-tier={tier.id}>
       <Tag color={color} variant="filled">

@@ -46,9 +46,7 @@ export function CustomerCards({
                   {c.name}
                 </Typography.Text>
                 <span>
-                  {showTier && c.tier ? (
-                    <TierTag tier={c.tier} rank={tiers?.findIndex((x) => x.id === c.tier?.id)} />
-                  ) : null}
+                  {showTier && c.tier ? <TierTag tier={c.tier} tiers={tiers} /> : null}
                   <CustomerStatusTag status={c.status} />
                 </span>
               </div>

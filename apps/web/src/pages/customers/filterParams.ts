@@ -1,10 +1,10 @@
+import { TIER_ID_PATTERN } from '@kam/domain';
 import type { CustomerFilter, CustomerSort, CustomerStatus } from '../../api/types';
 
 const SORTS: CustomerSort[] = ['name', 'createdAt', 'updatedAt', 'lastFollowUpAt', 'revenue12m'];
 const STATUSES: CustomerStatus[] = ['prospect', 'active', 'dormant', 'lost'];
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const DECIMAL = /^-?\d+(\.\d{1,2})?$/;
-const TIER_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$/;
 
 function list(params: URLSearchParams, key: string): string[] | undefined {
   const values = params
@@ -37,7 +37,7 @@ export function readCustomerFilter(params: URLSearchParams): CustomerFilter {
     cityCode: text(params, 'cityCode', /^\d{6}$/),
     status: status && status.length > 0 ? status : undefined,
     tags: list(params, 'tags'),
-    tier: list(params, 'tier')?.filter((s) => TIER_ID.test(s)),
+    tier: list(params, 'tier')?.filter((s) => TIER_ID_PATTERN.test(s)),
     lastFollowUpBefore: text(params, 'lastFollowUpBefore', DATE),
     lastFollowUpAfter: text(params, 'lastFollowUpAfter', DATE),
     revenueMin: text(params, 'revenueMin', DECIMAL),

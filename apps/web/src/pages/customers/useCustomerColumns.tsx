@@ -31,7 +31,7 @@ export function useCustomerColumns(
           title: t('customer.tier'),
           key: 'tier',
           width: 130,
-          render: (_, c) => <TierTag tier={c.tier} rank={tiers?.findIndex((x) => x.id === c.tier?.id)} />,
+          render: (_, c) => <TierTag tier={c.tier} tiers={tiers} />,
         },
       ]
     : [];
