@@ -1,5 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import type { Tx } from '../../db/database.js';
+import { timeUuid } from '../../db/ids.js';
 
 export interface AuditChange {
   field: string;
@@ -37,7 +37,7 @@ export async function writeAudit(tx: Tx, who: AuditWho, entry: AuditEntry): Prom
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, '', '')`,
     [
       who.tenantId,
-      randomUUID(),
+      timeUuid(),
       who.actorId,
       who.actorName,
       entry.action,

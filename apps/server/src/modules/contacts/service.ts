@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import {
   applyFieldRules,
   type ContactAttitude,
@@ -11,6 +10,7 @@ import {
 import { Params } from '../../access/sql.js';
 import { inTenant, type ServiceContext } from '../../context.js';
 import type { Tx } from '../../db/database.js';
+import { timeUuid } from '../../db/ids.js';
 import { AppError } from '../../http/errors.js';
 import { toPage } from '../../http/schemas.js';
 import { diffChanges, writeAudit } from '../audit/writer.js';
@@ -222,7 +222,7 @@ export async function createContact(
       lock: 'update',
       bodyPath: 'body.customerId',
     });
-    const id = randomUUID();
+    const id = timeUuid();
     const fields: repo.ContactFields = {
       name: input.name,
       title: input.title ?? null,

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import {
   applyFieldRules,
   can,
@@ -23,6 +22,7 @@ import { scopePredicate } from '../../access/scope-sql.js';
 import { Params } from '../../access/sql.js';
 import { inTenant, readInTenant, type ServiceContext } from '../../context.js';
 import type { Tx } from '../../db/database.js';
+import { timeUuid } from '../../db/ids.js';
 import { AppError } from '../../http/errors.js';
 import { decodeCursor, toPage } from '../../http/schemas.js';
 import { diffChanges, writeAudit } from '../audit/writer.js';
@@ -498,7 +498,7 @@ export async function createCustomer(ctx: ServiceContext, input: CustomerCreate)
     const similarIds = await assertNoDuplicates(tx, ctx, probe, {
       override: input.duplicateOverride?.reason,
     });
-    const id = randomUUID();
+    const id = timeUuid();
     await guardUnique(tx, ctx, probe, () =>
       repo.insertCustomer(tx, {
         ...values,

@@ -1,8 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import type { Action, FollowUpType } from '@kam/domain';
 import { Params } from '../../access/sql.js';
 import { inTenant, type ServiceContext } from '../../context.js';
 import type { Tx } from '../../db/database.js';
+import { timeUuid } from '../../db/ids.js';
 import { AppError, type FieldError } from '../../http/errors.js';
 import { toPage } from '../../http/schemas.js';
 import { diffChanges, writeAudit } from '../audit/writer.js';
@@ -215,7 +215,7 @@ export async function createFollowUp(
       bodyPath: 'body.customerId',
     });
     await assertContacts(tx, ctx, customer.id, fields.contactIds);
-    const id = randomUUID();
+    const id = timeUuid();
     await repo.insertFollowUp(tx, {
       ...fields,
       id,

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import {
   applyFieldRules,
   effectiveFieldRules,
@@ -9,6 +8,7 @@ import {
 import { Params } from '../../access/sql.js';
 import { inTenant, type ServiceContext } from '../../context.js';
 import type { Tx } from '../../db/database.js';
+import { timeUuid } from '../../db/ids.js';
 import { AppError } from '../../http/errors.js';
 import { toPage } from '../../http/schemas.js';
 import { diffChanges, writeAudit } from '../audit/writer.js';
@@ -265,7 +265,7 @@ export async function createOrder(
       lock: 'update',
       bodyPath: 'body.customerId',
     });
-    const id = randomUUID();
+    const id = timeUuid();
     const fields: repo.OrderFields = {
       orderNo: input.orderNo,
       orderedAt: input.orderedAt,
@@ -279,7 +279,7 @@ export async function createOrder(
       .insertOrder(tx, { ...fields, id, customerId: customer.id, createdBy: ctx.actor.userId, now: ctx.now })
       .catch((err) => translateUnique(ctx, err));
     const payments = (input.payments ?? []).map((y) => ({
-      id: randomUUID(),
+      id: timeUuid(),
       amount: y.amount,
       dueDate: y.dueDate ?? null,
       paidAt: y.paidAt ?? null,
@@ -381,7 +381,7 @@ export async function createPayment(
     const customer = await guardRecord(tx, ctx, 'orders', 'order', orderId, 'order', 'create', 'share');
     const order = await repo.getOrder(tx, orderId, today(ctx));
     if (!order || order.customer_id !== customer.id) throw new AppError('NOT_FOUND');
-    const id = randomUUID();
+    const id = timeUuid();
     const fields: repo.PaymentFields = {
       amount: input.amount,
       dueDate: input.dueDate ?? null,

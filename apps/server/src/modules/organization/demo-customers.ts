@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import { creditCodeCheckChar, normalizeCompanyName, pinyinKey } from '@kam/domain';
 import type { Database, Tx } from '../../db/database.js';
+import { timeUuid } from '../../db/ids.js';
 import type { NewOrganization } from './bootstrap.js';
 
 /**
@@ -357,7 +357,7 @@ export async function seedDemoCustomers(db: Database, org: NewOrganization, now 
       n += 1;
       const owner = users.get(c.owner);
       if (!owner) continue;
-      const id = randomUUID();
+      const id = timeUuid();
       const created = new Date(now.getTime() - (1100 - n * 13) * day);
       await tx.query(
         `INSERT INTO customers (tenant_id, id, name, name_norm, name_pinyin, credit_code, industry,
@@ -396,14 +396,14 @@ export async function seedDemoCustomers(db: Database, org: NewOrganization, now 
       await tx.query(
         `INSERT INTO customer_ownership_history (tenant_id, id, customer_id, kind, to_owner_id, to_department_id, changed_by, changed_at, reason)
          VALUES (kam_tenant(), $1, $2, 'create', $3, $4, $3, $5, '演示数据')`,
-        [randomUUID(), id, owner.id, owner.department_id, created],
+        [timeUuid(), id, owner.id, owner.department_id, created],
       );
 
       // Contacts: two or three, the first is the primary decision maker.
       const contactIds: string[] = [];
       const contacts = 2 + Math.floor(random() * 2);
       for (let i = 0; i < contacts; i++) {
-        const contactId = randomUUID();
+        const contactId = timeUuid();
         contactIds.push(contactId);
         const name = `${FAMILY_NAMES[Math.floor(random() * FAMILY_NAMES.length)]}${FIRST_NAMES[Math.floor(random() * FIRST_NAMES.length)]}`;
         const [title, department, role] = TITLES[i % TITLES.length]!;
@@ -437,7 +437,7 @@ export async function seedDemoCustomers(db: Database, org: NewOrganization, now 
           const amount = Math.max(5_000, c.orderSize * Math.exp(0.5 * z - 0.125));
           const roll = random();
           const status = roll < 0.03 ? 'cancelled' : roll < 0.05 ? 'returned' : 'confirmed';
-          const orderId = randomUUID();
+          const orderId = timeUuid();
           await tx.query(
             `INSERT INTO orders (tenant_id, id, order_no, customer_id, ordered_at, amount, gross_margin, product_line, status, created_by)
              VALUES (kam_tenant(), $1, $2, $3, $4, $5, $6, $7, $8, $9)`,
@@ -466,7 +466,7 @@ export async function seedDemoCustomers(db: Database, org: NewOrganization, now 
               `INSERT INTO payments (tenant_id, id, order_id, customer_id, amount, due_date, paid_at, created_by)
                VALUES (kam_tenant(), $1, $2, $3, $4, $5, $6, $7)`,
               [
-                randomUUID(),
+                timeUuid(),
                 orderId,
                 id,
                 money(amount * share),
@@ -491,7 +491,7 @@ export async function seedDemoCustomers(db: Database, org: NewOrganization, now 
              next_step, next_step_date, next_step_owner_id)
            VALUES (kam_tenant(), $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
           [
-            randomUUID(),
+            timeUuid(),
             id,
             type,
             at,
@@ -517,7 +517,7 @@ export async function seedDemoCustomers(db: Database, org: NewOrganization, now 
                satisfaction, created_by)
              VALUES (kam_tenant(), $1, $2, $3, $4, $5, $6, $7, $8, $9)`,
             [
-              randomUUID(),
+              timeUuid(),
               id,
               type,
               severity,

@@ -1,8 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import type { ServiceSeverity, ServiceType } from '@kam/domain';
 import { Params } from '../../access/sql.js';
 import { inTenant, type ServiceContext } from '../../context.js';
 import type { Tx } from '../../db/database.js';
+import { timeUuid } from '../../db/ids.js';
 import { AppError } from '../../http/errors.js';
 import { toPage } from '../../http/schemas.js';
 import { diffChanges, writeAudit } from '../audit/writer.js';
@@ -203,7 +203,7 @@ export async function createServiceRecord(
       bodyPath: 'body.customerId',
     });
     await assertHandler(tx, ctx, input.handlerId);
-    const id = randomUUID();
+    const id = timeUuid();
     const fields = {
       type: input.type,
       severity: input.severity ?? ('medium' as const),

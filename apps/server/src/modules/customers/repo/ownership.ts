@@ -20,7 +20,7 @@ export async function insertOwnership(
   await tx.query(
     `INSERT INTO customer_ownership_history (tenant_id, id, customer_id, kind, from_owner_id, to_owner_id,
        from_department_id, to_department_id, reason, changed_by, changed_at)
-     VALUES (kam_tenant(), gen_random_uuid(), $1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+     VALUES (kam_tenant(), kam_time_uuid(), $1, $2, $3, $4, $5, $6, $7, $8, $9)`,
     [
       h.customerId,
       h.kind,
@@ -108,7 +108,7 @@ export async function transferOwned(
      ), history AS (
        INSERT INTO customer_ownership_history (tenant_id, id, customer_id, kind, from_owner_id, to_owner_id,
          from_department_id, to_department_id, reason, changed_by, changed_at)
-       SELECT kam_tenant(), gen_random_uuid(), t.id, ${p.add(args.kind)}, ${fromP}::uuid, ${toP}::uuid, t.department_id,
+       SELECT kam_tenant(), kam_time_uuid(), t.id, ${p.add(args.kind)}, ${fromP}::uuid, ${toP}::uuid, t.department_id,
               ${toDept}::uuid, ${p.add(args.reason)}, ${actor}::uuid, ${now}::timestamptz
        FROM target t
      )
