@@ -214,7 +214,27 @@ async function explainRolledBack(db, tenantId, stmt) {
         `SELECT set_config('enable_nestloop', 'off', true), set_config('work_mem', '64MB', true)`,
       );
     }
-    const { rows } = await client.query(`EXPLAIN (ANALYZE, BUFFERS) ${stmt.text}`, stmt.values);
+    // as in a first run: the chunk's customers have no result and no current tier of the model yet
+    // (the run being over, they have; removed here, in the transaction that rolls back)
+    const range = /r\.customer_id > \$(\d+)::uuid AND r\.customer_id <= \$(\d+)::uuid/.exec(stmt.text);
+    if (staged && range) {
+      const id = staged[1].replace(/^(.{8})(.{4})(.{4})(.{4})(.{12})$/, '$1-$2-$3-$4-$5');
+      // (and the history rows the chunk wrote — the captured statement carries their ids —, as the
+      // connecting owner role: KAM's role may not delete history)
+      await client.query('RESET ROLE');
+      for (const [table, which] of [
+        ['tier_current', 'model_id = (SELECT model_id FROM tier_runs WHERE id = $1)'],
+        ['tier_results', 'model_id = (SELECT model_id FROM tier_runs WHERE id = $1)'],
+        ['tier_history', 'run_id = $1'],
+      ])
+        await client.query(
+          `DELETE FROM ${table} WHERE tenant_id = kam_tenant() AND ${which}
+             AND customer_id > $2::uuid AND customer_id <= $3::uuid`,
+          [id, stmt.values[Number(range[1]) - 1], stmt.values[Number(range[2]) - 1]],
+        );
+      await client.query(`SELECT set_config('role', 'kam_app', true)`);
+    }
+    const { rows } = await client.query(`EXPLAIN (ANALYZE, BUFFERS, WAL) ${stmt.text}`, stmt.values);
     return rows.map((r) => r['QUERY PLAN']).join('\n');
   } finally {
     await client.query('ROLLBACK');
