@@ -140,6 +140,35 @@ async function customerByName(name: string) {
 }
 
 describe('customer import: the dry run report', () => {
+  it('finds duplicates inside the file across batches (the first occurrence in an earlier batch wins)', async () => {
+    // 2,600 data rows = three batches of the dry run, each checked against the keys of the batches
+    // before it
+    // codes of their own range (the random ones of creditCode() could repeat among 2,600)
+    const codes = Array.from({ length: 2600 }, (_, i) => creditCode(800_000_000 + i));
+    const file = await xlsx((ws) => {
+      ws.addRow(['客户名称', '统一社会信用代码']);
+      for (let i = 0; i < 2600; i++) {
+        const rowNo = i + 2;
+        if (rowNo === 1500)
+          ws.addRow(['跨批次甲有限公司', creditCode(800_100_000)]); // same name as row 3 (batch 1)
+        else if (rowNo === 2400)
+          ws.addRow([`跨批次丙公司${i}`, codes[1700]]); // same code as row 1702 (batch 2)
+        else if (rowNo === 2500)
+          ws.addRow(['跨批次乙股份有限公司', creditCode(800_100_001)]); // same name as row 2100 (batch 3)
+        else if (rowNo === 3) ws.addRow(['跨批次甲有限责任公司', codes[i]]);
+        else if (rowNo === 2100) ws.addRow(['跨批次乙有限公司', codes[i]]);
+        else ws.addRow([`跨批次${i}号贸易有限公司`, codes[i]]);
+      }
+    });
+    const { upload: up, imp } = await dryRun(director, 'customers', 'batches.xlsx', file);
+    expect(await issues(director, up.id)).toEqual([
+      { row: 1500, kind: 'error', field: 'name', code: 'DUPLICATE_IN_FILE', params: { row: 3 } },
+      { row: 2400, kind: 'error', field: 'creditCode', code: 'DUPLICATE_IN_FILE', params: { row: 1702 } },
+      { row: 2500, kind: 'error', field: 'name', code: 'DUPLICATE_IN_FILE', params: { row: 2100 } },
+    ]);
+    expect(imp).toMatchObject({ totalRows: 2600, validRows: 2597, errorRows: 3 });
+  });
+
   it('reports every row of a mixed file exactly, by the row numbers Excel shows', async () => {
     const dupInDb = await existingCustomer(`已存在客户${serial}有限公司`);
     const dupName = (
