@@ -892,11 +892,12 @@ describe('staged rows (the import reads the dry run, not the file)', () => {
       expect(existsSync(`${dist}modules/imports/pipeline.js`), 'needs the build (npm run build)').toBe(true);
       const tag = randomUUID().slice(0, 6);
       const slow = `缓慢${tag}有限公司`;
-      // batch 2 (its row 1502) waits 4 s inside its transaction, so batch 3 commits before it
+      // batch 2 (its row 1502) waits 8 s inside its transaction, so batch 3 commits before it (batches 1
+      // and 3 together took over 4 s on a machine busy with other work)
       const fn = `kam_test_slow_${tag}`;
       await env.db.withSystem(async (tx) => {
         await tx.query(`CREATE FUNCTION ${fn}() RETURNS trigger LANGUAGE plpgsql AS $$
-          BEGIN IF NEW.name = '${slow}' THEN PERFORM pg_sleep(4); END IF; RETURN NEW; END $$`);
+          BEGIN IF NEW.name = '${slow}' THEN PERFORM pg_sleep(8); END IF; RETURN NEW; END $$`);
         await tx.query(
           `CREATE TRIGGER ${fn} BEFORE INSERT ON customers FOR EACH ROW EXECUTE FUNCTION ${fn}()`,
         );
