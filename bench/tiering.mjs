@@ -203,8 +203,8 @@ async function explainRolledBack(db, tenantId, stmt) {
     );
     // the chunk reads its run's staged metrics, dropped when the run completed: staged again here
     const staged = /kam_work\.tier_run_([0-9a-f]{32})/.exec(stmt.text);
-    if (staged) {
-      const id = staged[1].replace(/^(.{8})(.{4})(.{4})(.{4})(.{12})$/, '$1-$2-$3-$4-$5');
+    const id = staged?.[1].replace(/^(.{8})(.{4})(.{4})(.{4})(.{12})$/, '$1-$2-$3-$4-$5');
+    if (id) {
       const { rows } = await client.query(
         'SELECT definition, as_of::text AS as_of FROM tier_runs WHERE id = $1',
         [id],
@@ -217,8 +217,7 @@ async function explainRolledBack(db, tenantId, stmt) {
     // as in a first run: the chunk's customers have no result and no current tier of the model yet
     // (the run being over, they have; removed here, in the transaction that rolls back)
     const range = /r\.customer_id > \$(\d+)::uuid AND r\.customer_id <= \$(\d+)::uuid/.exec(stmt.text);
-    if (staged && range) {
-      const id = staged[1].replace(/^(.{8})(.{4})(.{4})(.{4})(.{12})$/, '$1-$2-$3-$4-$5');
+    if (id && range) {
       // (and the history rows the chunk wrote — the captured statement carries their ids —, as the
       // connecting owner role: KAM's role may not delete history)
       await client.query('RESET ROLE');
