@@ -142,8 +142,7 @@ async function customerByName(name: string) {
 describe('customer import: the dry run report', () => {
   it('finds duplicates inside the file across batches (the first occurrence in an earlier batch wins)', async () => {
     // 2,600 data rows = three batches of the dry run, each checked against the keys of the batches
-    // before it
-    // codes of their own range (the random ones of creditCode() could repeat among 2,600)
+    // before it; credit codes of their own range (creditCode()'s random ones could repeat among 2,600)
     const codes = Array.from({ length: 2600 }, (_, i) => creditCode(800_000_000 + i));
     const file = await xlsx((ws) => {
       ws.addRow(['客户名称', '统一社会信用代码']);
