@@ -8,7 +8,7 @@ import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
  * serves it on a Unix socket, with our two fixes for pglite-socket 0.2.17. It runs on whichever
  * thread calls `openEngine` — in KAM that is the worker thread of `embedded-worker.ts`, never the
  * thread that serves HTTP (decision 0018). Keep this module free of other KAM imports: under Vitest
- * the worker loads it from source (see ts-source-hooks.mjs).
+ * the worker loads it from source (see threads/ts-source-hooks.mjs).
  */
 export interface EngineOptions {
   /** The engine's data folder, created when missing; undefined = in memory. */

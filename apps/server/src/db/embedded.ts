@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { workerEntry } from '../threads/entry.js';
 import type { WorkerMessage, WorkerRequest, WorkerStart } from './embedded-worker.js';
 
 /**
@@ -35,17 +36,6 @@ export interface EmbeddedOptions {
   onCrash?: ((error: Error) => void) | undefined;
 }
 
-/** Where the worker's code is: next to this module, as .js when built, as .ts under Vitest. */
-function workerEntry(): { url: URL; execArgv?: string[] } {
-  if (!import.meta.url.endsWith('.ts')) return { url: new URL('./embedded-worker.js', import.meta.url) };
-  const hooks = new URL('./ts-source-hooks.mjs', import.meta.url).href;
-  const register = `import { register } from 'node:module'; register(${JSON.stringify(hooks)});`;
-  return {
-    url: new URL('./embedded-worker.ts', import.meta.url),
-    execArgv: ['--import', `data:text/javascript,${encodeURIComponent(register)}`],
-  };
-}
-
 async function snapshotBytes(src: EmbeddedOptions['loadDataDir']): Promise<ArrayBuffer | undefined> {
   if (!src) return undefined;
   if (src instanceof Blob) return src.arrayBuffer();
@@ -68,7 +58,7 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedPost
     socketPath: join(socketDir, `.s.PGSQL.${port}`),
     maxConnections: opts.maxConnections,
   };
-  const entry = workerEntry();
+  const entry = workerEntry(import.meta.url, './embedded-worker');
   let worker: Worker;
   try {
     worker = new Worker(entry.url, {

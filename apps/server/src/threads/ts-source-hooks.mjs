@@ -1,7 +1,7 @@
-// Module hooks for the embedded database's worker thread when KAM runs from its TypeScript sources
-// (Vitest): Node 20 cannot load .ts files, and Vitest's transform does not reach worker threads.
-// startEmbedded registers these in the worker only then (`--import` of a data: URL calling
-// `register`); the built app (dist/*.js) never loads this file. They transpile .ts (types erased by
+// Module hooks for KAM's worker threads (the embedded database's, the spreadsheet reader's) when KAM
+// runs from its TypeScript sources (Vitest): Node 20 cannot load .ts files, and Vitest's transform
+// does not reach worker threads. `workerEntry` (entry.ts) registers these in the worker only then
+// (`--import` of a data: URL calling `register`); the built app (dist/*.js) never loads this file. They transpile .ts (types erased by
 // TypeScript's transpileModule, no type check) and let a relative './x.js' import find './x.ts',
 // as TypeScript's NodeNext resolution does. See docs/decisions/0018-embedded-database-worker.md.
 import { readFile } from 'node:fs/promises';
