@@ -90,6 +90,15 @@ describe('findRegion', () => {
   it.each(['', '火星', '999999', '339900', '浙江省南京市', '12345'])('rejects %j', (text) => {
     expect(findRegion(text)).toBeNull();
   });
+
+  it('answers a repeated text alike, and a caller changing its answer does not change the next one', () => {
+    const first = findRegion('浙江省杭州市');
+    expect(first).toEqual({ provinceCode: '330000', cityCode: '330100' });
+    first!.cityCode = '330200';
+    expect(findRegion('浙江省杭州市')).toEqual({ provinceCode: '330000', cityCode: '330100' });
+    expect(findRegion('火星')).toBeNull();
+    expect(findRegion('火星')).toBeNull();
+  });
 });
 
 describe('codes', () => {

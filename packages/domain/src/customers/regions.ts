@@ -148,6 +148,20 @@ function byCode(code: string): RegionMatch | null {
  * `cityCode: null`. `null` when nothing or more than one region matches.
  */
 export function findRegion(text: string): RegionMatch | null {
+  // An imported column repeats a few hundred texts over many rows: each is matched once.
+  let hit = FOUND.get(text);
+  if (hit === undefined) {
+    hit = matchRegion(text);
+    if (FOUND.size >= FOUND_MAX) FOUND.clear();
+    FOUND.set(text, hit);
+  }
+  return hit && { ...hit };
+}
+
+const FOUND = new Map<string, RegionMatch | null>();
+const FOUND_MAX = 10_000;
+
+function matchRegion(text: string): RegionMatch | null {
   const key = text.normalize('NFKC').replace(/[\s/\\,;、|>·._-]+/g, '');
   if (key === '') return null;
   if (/^\d{6}$/.test(key)) return byCode(key);

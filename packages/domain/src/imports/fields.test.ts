@@ -5,6 +5,7 @@ import {
   headerKey,
   IMPORT_FIELDS,
   IMPORT_TYPES,
+  isBlankCell,
   isBlankRow,
   suggestMapping,
   validateImportRow,
@@ -599,5 +600,12 @@ describe('isBlankRow', () => {
     expect(isBlankRow([null, 'x'])).toBe(false);
     expect(isBlankRow({ a: { formula: 'A1' } })).toBe(false);
     expect(isBlankRow({ a: new Date(0) })).toBe(false);
+  });
+
+  it('judges a single cell alike (isBlankCell)', () => {
+    for (const blank of [null, undefined, '', ' \t', { formula: 'A1', result: '' }])
+      expect(isBlankCell(blank)).toBe(true);
+    for (const value of [0, false, 'x', { formula: 'A1' }, new Date(0)])
+      expect(isBlankCell(value)).toBe(false);
   });
 });

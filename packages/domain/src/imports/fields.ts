@@ -786,14 +786,17 @@ function isBlankPlain(value: Plain | null | undefined): boolean {
   return value === null || value === undefined || (typeof value === 'string' && value.trim() === '');
 }
 
+/** True when the cell holds nothing (empty strings and whitespace count as nothing). */
+export function isBlankCell(cell: CellValue | undefined): boolean {
+  if (cell !== null && typeof cell === 'object' && !(cell instanceof Date)) {
+    return cell.result !== undefined && isBlankPlain(cell.result);
+  }
+  return isBlankPlain(cell);
+}
+
 /** True when no cell of the row holds anything (empty strings and whitespace count as nothing). */
 export function isBlankRow(cells: Record<string, CellValue> | readonly CellValue[]): boolean {
-  return Object.values(cells).every((cell: CellValue | undefined) => {
-    if (cell !== null && typeof cell === 'object' && !(cell instanceof Date)) {
-      return cell.result !== undefined && isBlankPlain(cell.result);
-    }
-    return isBlankPlain(cell);
-  });
+  return Object.values(cells).every(isBlankCell);
 }
 
 const YES = new Set(['是', '有', 'y', 'yes', 'true', '1', '√', '✓', '✔', '主要', '首要']);
