@@ -7,7 +7,7 @@ import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { registerImportJobs, resumeImports } from '../src/modules/imports/jobs.js';
-import { runCommit } from '../src/modules/imports/pipeline.js';
+import { runCommit, runValidation } from '../src/modules/imports/pipeline.js';
 import {
   Client,
   createTestEnv,
@@ -690,6 +690,35 @@ describe('an import interrupted mid-way', () => {
       [`续传${tag}客户%`],
     );
     expect(n!.n).toBe(3);
+  });
+
+  it('a dry run started again (its job retried) counts and stages every row once', async () => {
+    const tag = randomUUID().slice(0, 6);
+    const file = await xlsx((ws) => {
+      ws.getRow(1).values = ['客户名称', '统一社会信用代码'];
+      for (let i = 0; i < 2500; i++)
+        ws.getRow(i + 2).values = [`重验${tag}客户${i}有限公司`, i % 500 === 7 ? '91310000ABC' : null];
+    });
+    const run = await dryRun(director, 'customers', 'again.xlsx', file);
+    expect(run.imp).toMatchObject({ totalRows: 2500, validRows: 2495, errorRows: 5 });
+    // as a worker that died mid-way leaves it: still validating, its counters and staged rows in place
+    await sql(`UPDATE imports SET status = 'validating' WHERE tenant_id = kam_tenant() AND id = $1`, [
+      run.upload.id,
+    ]);
+    await runValidation(env.db, org.tenantId, run.upload.id);
+    expect((await director.get(`/api/v1/imports/${run.upload.id}`)).body).toMatchObject({
+      status: 'validated',
+      totalRows: 2500,
+      processedRows: 2500,
+      validRows: 2495,
+      errorRows: 5,
+    });
+    const [rows] = await sql<{ n: number; d: number }>(
+      `SELECT count(*)::int AS n, count(DISTINCT row_no)::int AS d FROM import_rows
+       WHERE tenant_id = kam_tenant() AND import_id = $1`,
+      [run.upload.id],
+    );
+    expect(rows).toEqual({ n: 2500, d: 2500 });
   });
 
   it('an import that cannot go on says why, in the reader’s language', async () => {

@@ -1,4 +1,4 @@
-import { can, type ImportType, isBlankRow } from '@kam/domain';
+import { can, type ImportType, isBlankCell } from '@kam/domain';
 import type { Actor, ServiceContext } from '../../context.js';
 import type { Database, Tx } from '../../db/database.js';
 import { failure, type RecordedFailure, recordedFailure } from '../../jobs/failure.js';
@@ -9,11 +9,12 @@ import { checkRow, type RowProblem, toCellValue } from './cells.js';
 import { auditBatch, HANDLERS, type ParsedRow, type Policy, type WriteResult } from './handlers.js';
 import * as repo from './repo.js';
 import { displayCell } from './service.js';
-import { readRows, type SheetRow } from './sheet.js';
+import type { SheetRow } from './sheet.js';
+import { readRowGroups } from './sheet-thread.js';
 
 /** Rows per checkpointed batch of the import, and per checked chunk of the dry run. */
 export const BATCH_ROWS = 1000;
-/** Batches committed at once on the PostgreSQL server (one connection each). */
+/** Batches committed (and dry-run chunks checked) at once on the PostgreSQL server, one connection each. */
 export const COMMIT_LANES = 2;
 
 /** Thrown inside a batch transaction to roll it back when the import was cancelled meanwhile. */
@@ -35,22 +36,28 @@ async function jobContext(
   };
 }
 
-/** The non-blank data rows below the header, in groups of BATCH_ROWS (deterministic: the file never changes). */
+/**
+ * The non-blank data rows below the header, in groups of BATCH_ROWS (deterministic: the file never
+ * changes). A large file is read on a worker thread (readRowGroups).
+ */
 async function* batchesOf(db: Database, tenantId: string, imp: repo.ImportRow): AsyncGenerator<SheetRow[]> {
   const src = repo.fileSource(db, tenantId, imp.id, Number(imp.size));
   let batch: SheetRow[] = [];
-  for await (const row of readRows(src, {
+  for await (const group of readRowGroups(src, {
     format: imp.file_format,
     encoding: imp.encoding,
     sheetNo: imp.sheet_no,
     merges: imp.merges,
+    groupRows: BATCH_ROWS,
   })) {
-    if (row.rowNo <= imp.header_row) continue;
-    if (isBlankRow(row.cells.map(toCellValue))) continue;
-    batch.push(row);
-    if (batch.length === BATCH_ROWS) {
-      yield batch;
-      batch = [];
+    for (const row of group) {
+      if (row.rowNo <= imp.header_row) continue;
+      if (row.cells.every((c) => isBlankCell(toCellValue(c)))) continue;
+      batch.push(row);
+      if (batch.length === BATCH_ROWS) {
+        yield batch;
+        batch = [];
+      }
     }
   }
   if (batch.length) yield batch;
@@ -115,7 +122,7 @@ function parseBatch(imp: repo.ImportRow, rows: SheetRow[], seen: Map<string, num
     for (const [col, field] of mapping) {
       const cell = toCellValue(row.cells[Number(col)]);
       cells[field] = cell;
-      if (!isBlankRow([cell])) present.add(field);
+      if (!isBlankCell(cell)) present.add(field);
     }
     const checked = checkRow(type, cells);
     const problems: RowProblem[] = checked.errors;
@@ -128,15 +135,15 @@ function parseBatch(imp: repo.ImportRow, rows: SheetRow[], seen: Map<string, num
       duplicate: null,
     };
     if (problems.length === 0) {
-      for (const [field, key] of handler.fileKeys(parsed)) {
+      const keys = handler.fileKeys(parsed);
+      for (const [field, key] of keys) {
         const first = seen.get(key);
         if (first !== undefined) {
           parsed.problems.push({ field, code: 'DUPLICATE_IN_FILE', params: { row: first } });
           break;
         }
       }
-      if (parsed.problems.length === 0)
-        for (const [, key] of handler.fileKeys(parsed)) seen.set(key, row.rowNo);
+      if (parsed.problems.length === 0) for (const [, key] of keys) seen.set(key, row.rowNo);
     }
     return parsed;
   });
@@ -238,7 +245,8 @@ function unstaged(row: { row_no: number; data: unknown }): ParsedRow {
  * `imports.validate`: streams the file, checks every row (domain validator, then set-based server
  * checks per chunk: users, customers referenced, duplicates in the file and in the database) and
  * records the outcome per row and stages every row (import_rows: what the import reads). Nothing else
- * is written. Progress per chunk; stops when cancelled.
+ * is written. A large file is read on a worker thread; on the PostgreSQL server two chunks' transactions
+ * run at once. Progress per chunk (counts added by each); stops when cancelled.
  */
 export async function runValidation(
   db: Database,
@@ -258,33 +266,74 @@ export async function runValidation(
     await db.withTenant(tenantId, async (tx) => {
       await repo.clearIssues(tx, importId, 'validate');
       await repo.clearStagedRows(tx, importId);
+      // a resumed dry run starts over, its counters too (each chunk adds its own)
+      await repo.setProgress(tx, importId, {
+        processed_rows: 0,
+        valid_rows: 0,
+        invalid_rows: 0,
+        duplicate_rows: 0,
+      });
     });
-    let batchNo = 0;
-    for await (const rows of readAhead(parsedBatches(db, tenantId, imp, seen))) {
-      const no = ++batchNo;
-      const goOn = await db.withTenant(tenantId, async (tx) => {
+
+    /** One chunk, one transaction: the server checks, its issues, its staged rows, its counts. */
+    const checkChunk = (no: number, rows: ParsedRow[]) =>
+      db.withTenant(tenantId, async (tx) => {
         if ((await repo.batchStatus(tx, importId)) !== 'validating') return false;
         await handler.resolve(tx, ctx, imp, rows);
         await repo.insertIssues(tx, importId, 'validate', issuesOf(rows));
         await repo.stageRows(tx, importId, no, rows.map(staged));
-        counts.processed += rows.length;
+        const add = { processed: rows.length, valid: 0, invalid: 0, duplicates: 0 };
         for (const r of rows) {
-          if (r.problems.length) counts.invalid++;
+          if (r.problems.length) add.invalid++;
           else {
-            counts.valid++;
-            if (r.duplicate) counts.duplicates++;
+            add.valid++;
+            if (r.duplicate) add.duplicates++;
           }
         }
-        await repo.setProgress(tx, importId, {
-          processed_rows: counts.processed,
-          valid_rows: counts.valid,
-          invalid_rows: counts.invalid,
-          duplicate_rows: counts.duplicates,
-        });
+        // the last statement: the import's row is what concurrent chunks share
+        await repo.addDryRunCounts(tx, importId, add);
+        counts.processed += add.processed;
+        counts.valid += add.valid;
+        counts.invalid += add.invalid;
+        counts.duplicates += add.duplicates;
         return true;
       });
-      if (!goOn) return;
+
+    // The file is read and checked in order (`seen` spans it); on the PostgreSQL server the chunks'
+    // transactions run two at a time (the database checks of one chunk do not depend on another's),
+    // so the row checks of the next chunk overlap two chunks' SQL. One at a time on the embedded one.
+    const lanes = db.kind === 'server' ? COMMIT_LANES : 1;
+    const inFlight = new Set<Promise<boolean>>();
+    let stopped = false;
+    let failed: unknown = null;
+    const track = (p: Promise<boolean>) => {
+      const t = p.then(
+        (goOn) => {
+          if (!goOn) stopped = true;
+          return goOn;
+        },
+        (err: unknown) => {
+          failed ??= err;
+          stopped = true;
+          return false;
+        },
+      );
+      inFlight.add(t);
+      void t.finally(() => inFlight.delete(t));
+    };
+    let batchNo = 0;
+    try {
+      for await (const rows of readAhead(parsedBatches(db, tenantId, imp, seen))) {
+        while (inFlight.size >= lanes && !stopped) await Promise.race(inFlight);
+        if (stopped) break;
+        track(checkChunk(++batchNo, rows));
+      }
+    } finally {
+      // also when reading the file failed: no chunk may still write after the import is failed
+      await Promise.all(inFlight);
     }
+    if (failed) throw failed;
+    if (stopped) return;
     await db.withTenant(tenantId, async (tx) => {
       if ((await repo.currentStatus(tx, importId)) !== 'validating') return;
       await repo.setProgress(tx, importId, { total_rows: counts.processed });

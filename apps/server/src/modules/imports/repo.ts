@@ -176,6 +176,20 @@ export async function setProgress(
   );
 }
 
+/** Adds a dry-run chunk's counts to the import's (chunks commit in any order, two at a time). */
+export async function addDryRunCounts(
+  tx: Tx,
+  id: string,
+  add: { processed: number; valid: number; invalid: number; duplicates: number },
+): Promise<void> {
+  await tx.query(
+    `UPDATE imports SET processed_rows = processed_rows + $2, valid_rows = valid_rows + $3,
+       invalid_rows = invalid_rows + $4, duplicate_rows = duplicate_rows + $5
+     WHERE tenant_id = kam_tenant() AND id = $1`,
+    [id, add.processed, add.valid, add.invalid, add.duplicates],
+  );
+}
+
 export async function currentStatus(tx: Tx, id: string): Promise<ImportStatus | null> {
   const { rows } = await tx.query<{ status: ImportStatus }>(
     'SELECT status FROM imports WHERE tenant_id = kam_tenant() AND id = $1',
