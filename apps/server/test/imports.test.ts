@@ -920,12 +920,23 @@ describe('staged rows (the import reads the dry run, not the file)', () => {
       expect(existsSync(`${dist}modules/imports/pipeline.js`), 'needs the build (npm run build)').toBe(true);
       const tag = randomUUID().slice(0, 6);
       const slow = `缓慢${tag}有限公司`;
-      // batch 2 (its row 1502) waits 8 s inside its transaction, so batch 3 commits before it (batches 1
-      // and 3 together took over 4 s on a machine busy with other work)
+      // batch 2 (its row 1502) waits inside its transaction for a lock this test holds until the
+      // process is killed, so batch 3 commits before it however busy the machine is
       const fn = `kam_test_slow_${tag}`;
+      const lockKey = Number.parseInt(tag, 16);
+      let release = () => {};
+      const held = new Promise<void>((r) => (release = r));
+      let locked = () => {};
+      const isLocked = new Promise<void>((r) => (locked = r));
+      const holder = env.db.withSystem(async (tx) => {
+        await tx.query('SELECT pg_advisory_xact_lock($1)', [lockKey]);
+        locked();
+        await held;
+      });
+      await isLocked;
       await env.db.withSystem(async (tx) => {
         await tx.query(`CREATE FUNCTION ${fn}() RETURNS trigger LANGUAGE plpgsql AS $$
-          BEGIN IF NEW.name = '${slow}' THEN PERFORM pg_sleep(8); END IF; RETURN NEW; END $$`);
+          BEGIN IF NEW.name = '${slow}' THEN PERFORM pg_advisory_xact_lock(${lockKey}); END IF; RETURN NEW; END $$`);
         await tx.query(
           `CREATE TRIGGER ${fn} BEFORE INSERT ON customers FOR EACH ROW EXECUTE FUNCTION ${fn}()`,
         );
@@ -978,7 +989,10 @@ describe('staged rows (the import reads the dry run, not the file)', () => {
         );
         expect(mid!.n).toBe(2000);
       } finally {
-        // waits for the orphaned batch-2 transaction to end (it is rolled back: its client is gone)
+        // the orphaned batch-2 transaction goes on, finds its client gone and is rolled back; dropping
+        // the trigger waits for it to end
+        release();
+        await holder;
         await env.db.withSystem(async (tx) => {
           await tx.query(`DROP TRIGGER ${fn} ON customers`);
           await tx.query(`DROP FUNCTION ${fn}()`);
