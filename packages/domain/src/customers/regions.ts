@@ -155,7 +155,7 @@ export function findRegion(text: string): RegionMatch | null {
     if (FOUND.size >= FOUND_MAX) FOUND.clear();
     FOUND.set(text, hit);
   }
-  return hit && { ...hit };
+  return hit; // shared between callers: RegionMatch is read-only
 }
 
 const FOUND = new Map<string, RegionMatch | null>();
