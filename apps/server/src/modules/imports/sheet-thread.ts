@@ -25,7 +25,7 @@ export async function* readRowGroups(src: ByteSource, opts: GroupOptions): Async
   const { groupRows, thread = 'auto', onSheet, ...read } = opts;
   if (thread === 'never' || (thread === 'auto' && src.size < THREAD_MIN_BYTES)) {
     let group: SheetRow[] = [];
-    for await (const row of readRows(src, opts)) {
+    for await (const row of readRows(src, { ...read, ...(onSheet ? { onSheet } : {}) })) {
       group.push(row);
       if (group.length === groupRows) {
         yield group;
