@@ -851,6 +851,35 @@ describe('an import interrupted mid-way', () => {
   );
 });
 
+describe("the planner's figure for a growing tenant", () => {
+  it('is brought up to date while an import grows a new tenant, so the per-key probes stay probes', async () => {
+    const fresh = await createTestOrg(env, { demo: true });
+    const head = await Client.signIn(env, fresh.slug, 'director');
+    const estimate = async () =>
+      env.db.withTenant(fresh.tenantId, async (tx) => {
+        const { rows } = await tx.query<{ 'QUERY PLAN': [{ Plan: { 'Plan Rows': number } }] }>(
+          'EXPLAIN (FORMAT JSON) SELECT 1 FROM customers WHERE tenant_id = $1::uuid AND deleted_at IS NULL',
+          [fresh.tenantId],
+        );
+        return rows[0]!['QUERY PLAN'][0].Plan['Plan Rows'];
+      });
+    // the statistics do not know this tenant yet
+    expect(await estimate()).toBeLessThan(1500);
+    const tag = randomUUID().slice(0, 6);
+    const file = await xlsx((ws) => {
+      ws.getRow(1).values = ['客户名称'];
+      for (let i = 0; i < 3000; i++) ws.getRow(i + 2).values = [`新租户${tag}客户${i}有限公司`];
+    });
+    const run = await dryRun(head, 'customers', 'grow.xlsx', file);
+    expect(await commit(head, run.upload.id, 'skip')).toMatchObject({
+      status: 'completed',
+      createdRows: 3000,
+    });
+    // re-analysed when the import had doubled the tenant (after 2,000 customers)
+    expect(await estimate()).toBeGreaterThan(1500);
+  });
+});
+
 describe('staged rows (the import reads the dry run, not the file)', () => {
   const staged = async (id: string) =>
     sql<{ batch_no: number; outcome: string; n: number }>(

@@ -239,6 +239,60 @@ function unstaged(row: { row_no: number; data: unknown }): ParsedRow {
   };
 }
 
+// ——— the planner's view of the tenant's customers ————————————————————————————————————————————————
+
+/** How far the tenant's live customers may outgrow the planner's figure for them: twice, plus this. */
+const STATS_SLACK = 1000;
+
+/**
+ * Keeps PostgreSQL's figure for the tenant's number of customers close to the truth while an import
+ * runs. The duplicate checks and the customer references probe a unique index once per key; while
+ * the statistics still say the tenant has a few customers (as it had when they were last taken —
+ * autovacuum analyses late in a large shared table, and the embedded database never), the planner
+ * prices reading all of the tenant's customers through any of its small indexes as low as the
+ * probe, and may take it: a chunk's 1,000 probes into a 20,000-customer tenant then took ~1 s
+ * instead of ~6 ms, growing with every batch the import added. So when the real number exceeds
+ * twice the planner's (+ STATS_SLACK), `ANALYZE customers (tenant_id, deleted_at)` (~0.5 s at a
+ * million customers); checked when a phase starts and again whenever the import has doubled the tenant
+ * since the last check — a few times per import at most.
+ */
+class TenantCustomerStats {
+  private rows = 0;
+  private next = 0;
+  private checking: Promise<void> | null = null;
+
+  private constructor(
+    private readonly db: Database,
+    private readonly tenantId: string,
+  ) {}
+
+  static async checked(db: Database, tenantId: string): Promise<TenantCustomerStats> {
+    const stats = new TenantCustomerStats(db, tenantId);
+    await stats.check();
+    return stats;
+  }
+
+  /** `created` customers were added (by a committed batch). */
+  async added(created: number): Promise<void> {
+    this.rows += created;
+    if (this.rows > this.next && !this.checking) {
+      this.checking = this.check().finally(() => {
+        this.checking = null;
+      });
+      await this.checking;
+    }
+  }
+
+  private async check(): Promise<void> {
+    const { rows, estimate } = await this.db.withTenant(this.tenantId, (tx) =>
+      repo.liveCustomerCounts(tx, this.tenantId),
+    );
+    if (rows > 2 * estimate + STATS_SLACK) await repo.analyzeCustomerTenants(this.db);
+    this.rows = rows;
+    this.next = 2 * rows + STATS_SLACK;
+  }
+}
+
 // ——— the dry run ——————————————————————————————————————————————————————————————————————————————
 
 /**
@@ -263,6 +317,7 @@ export async function runValidation(
   const seen = new Map<string, number>();
   const counts = { processed: 0, valid: 0, invalid: 0, duplicates: 0 };
   try {
+    await TenantCustomerStats.checked(db, tenantId);
     await db.withTenant(tenantId, async (tx) => {
       await repo.clearIssues(tx, importId, 'validate');
       await repo.clearStagedRows(tx, importId);
@@ -381,13 +436,17 @@ export async function runCommit(
     return fail(db, tenantId, importId, 'importing', failure('IMPORT_DRY_RUN_STALE'));
   }
   const todo = Array.from({ length: batches }, (_, i) => i + 1).filter((n) => !done.has(n));
+  const stats = await TenantCustomerStats.checked(db, tenantId);
   let cancelled = false;
 
-  /** One batch, one transaction (retried once when PostgreSQL aborted it for a deadlock). */
-  const commitBatch = async (no: number): Promise<void> => {
+  /**
+   * One batch, one transaction (retried once when PostgreSQL aborted it for a deadlock): the records
+   * it created, or null when it was not committed.
+   */
+  const commitBatch = async (no: number): Promise<number | null> => {
     for (let attempt = 1; ; attempt++) {
       try {
-        await db.withTenant(tenantId, async (tx) => {
+        const created = await db.withTenant(tenantId, async (tx) => {
           if ((await repo.batchStatus(tx, importId)) !== 'importing') throw new Cancelled();
           const rows = (await repo.stagedBatch(tx, importId, no)).map(unstaged);
           await repo.insertBatch(tx, importId, {
@@ -424,16 +483,17 @@ export async function runCommit(
           // audit chain head) come last, in the order every other writer of an import uses.
           await progress(tx, importId);
           await auditBatch(tx, ctx, imp, rows, result);
+          return result.created;
         });
-        return;
+        return created;
       } catch (err) {
         if (err instanceof Cancelled) {
           cancelled = true;
-          return;
+          return null;
         }
         const e = err as { code?: string; constraint?: string };
         // Another worker committed this batch meanwhile: nothing to do.
-        if (e.code === '23505' && e.constraint === 'import_batches_pkey') return;
+        if (e.code === '23505' && e.constraint === 'import_batches_pkey') return null;
         if ((e.code === '40P01' || e.code === '40001') && attempt < 2) continue;
         await db.withTenant(tenantId, async (tx) => {
           if ((await repo.currentStatus(tx, importId)) !== 'importing') return;
@@ -466,7 +526,7 @@ export async function runCommit(
           );
           await progress(tx, importId);
         });
-        return;
+        return null;
       }
     }
   };
@@ -478,7 +538,10 @@ export async function runCommit(
   const lanes = db.kind === 'server' && imp.type === 'customers' ? COMMIT_LANES : 1;
   let next = 0;
   const lane = async () => {
-    while (!cancelled && next < todo.length) await commitBatch(todo[next++]!);
+    while (!cancelled && next < todo.length) {
+      const created = await commitBatch(todo[next++]!);
+      if (created && imp.type === 'customers') await stats.added(created);
+    }
   };
   try {
     await Promise.all(Array.from({ length: lanes }, lane));

@@ -190,6 +190,29 @@ export async function addDryRunCounts(
   );
 }
 
+/**
+ * The tenant's live customers: how many there are, and how many the planner believes there are (its
+ * statistics of `customers.tenant_id`, as of the last ANALYZE).
+ */
+export async function liveCustomerCounts(
+  tx: Tx,
+  tenantId: string,
+): Promise<{ rows: number; estimate: number }> {
+  const { rows } = await tx.query<{ n: number }>(
+    'SELECT count(*)::int AS n FROM customers WHERE tenant_id = kam_tenant() AND deleted_at IS NULL',
+  );
+  const { rows: plan } = await tx.query<{ 'QUERY PLAN': [{ Plan: { 'Plan Rows': number } }] }>(
+    'EXPLAIN (FORMAT JSON) SELECT 1 FROM customers WHERE tenant_id = $1::uuid AND deleted_at IS NULL',
+    [tenantId],
+  );
+  return { rows: rows[0]?.n ?? 0, estimate: plan[0]?.['QUERY PLAN'][0].Plan['Plan Rows'] ?? 0 };
+}
+
+/** Refreshes the planner's statistics of `customers.tenant_id` and `deleted_at` (as the tables' owner). */
+export async function analyzeCustomerTenants(db: Database): Promise<void> {
+  await db.withSystem((tx) => tx.query('ANALYZE customers (tenant_id, deleted_at)'));
+}
+
 export async function currentStatus(tx: Tx, id: string): Promise<ImportStatus | null> {
   const { rows } = await tx.query<{ status: ImportStatus }>(
     'SELECT status FROM imports WHERE tenant_id = kam_tenant() AND id = $1',
