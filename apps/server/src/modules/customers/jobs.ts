@@ -9,13 +9,15 @@ export const REFRESH_CHUNK = 50_000;
 /**
  * Recomputes every customer's rolling 12-month order figures (`kam_refresh_customer_orders`, the
  * function the order triggers use) — the window moves every day. Tenant by tenant, in chunks of
- * customer ids (keyset on id), each chunk its own short transaction.
+ * customer ids (keyset on id), each chunk its own short transaction. `onlyTenants`: those tenants
+ * alone (a test's, in a database other tests fill).
  */
 export async function refreshAllCustomerAggregates(
   db: Database,
   chunk = REFRESH_CHUNK,
+  onlyTenants?: readonly string[],
 ): Promise<{ tenants: number; customers: number }> {
-  const tenants = await db.withSystem(allTenantIds);
+  const tenants = onlyTenants ?? (await db.withSystem(allTenantIds));
   let customers = 0;
   for (const tenantId of tenants) {
     let after: string | null = null;
