@@ -9,7 +9,7 @@ import { checkRow, type RowProblem, toCellValue } from './cells.js';
 import { auditBatch, HANDLERS, type ParsedRow, type Policy, type WriteResult } from './handlers.js';
 import * as repo from './repo.js';
 import { displayCell } from './service.js';
-import type { SheetRow } from './sheet.js';
+import { inGroups, type SheetRow } from './sheet.js';
 import { readRowGroups } from './sheet-thread.js';
 
 /** Rows per checkpointed batch of the import, and per checked chunk of the dry run. */
@@ -40,27 +40,22 @@ async function jobContext(
  * The non-blank data rows below the header, in groups of BATCH_ROWS (deterministic: the file never
  * changes). A large file is read on a worker thread (readRowGroups).
  */
-async function* batchesOf(db: Database, tenantId: string, imp: repo.ImportRow): AsyncGenerator<SheetRow[]> {
+function batchesOf(db: Database, tenantId: string, imp: repo.ImportRow): AsyncGenerator<SheetRow[]> {
   const src = repo.fileSource(db, tenantId, imp.id, Number(imp.size));
-  let batch: SheetRow[] = [];
-  for await (const group of readRowGroups(src, {
-    format: imp.file_format,
-    encoding: imp.encoding,
-    sheetNo: imp.sheet_no,
-    merges: imp.merges,
-    groupRows: BATCH_ROWS,
-  })) {
-    for (const row of group) {
-      if (row.rowNo <= imp.header_row) continue;
-      if (row.cells.every((c) => isBlankCell(toCellValue(c)))) continue;
-      batch.push(row);
-      if (batch.length === BATCH_ROWS) {
-        yield batch;
-        batch = [];
+  async function* dataRows(): AsyncGenerator<SheetRow> {
+    for await (const group of readRowGroups(src, {
+      format: imp.file_format,
+      encoding: imp.encoding,
+      sheetNo: imp.sheet_no,
+      merges: imp.merges,
+      groupRows: BATCH_ROWS,
+    })) {
+      for (const row of group) {
+        if (row.rowNo > imp.header_row && !row.cells.every((c) => isBlankCell(toCellValue(c)))) yield row;
       }
     }
   }
-  if (batch.length) yield batch;
+  return inGroups(dataRows(), BATCH_ROWS);
 }
 
 /**

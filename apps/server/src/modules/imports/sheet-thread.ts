@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { workerEntry } from '../../threads/entry.js';
-import { type ByteSource, type ReadOptions, readRows, SheetError, type SheetRow } from './sheet.js';
+import { type ByteSource, inGroups, type ReadOptions, readRows, SheetError, type SheetRow } from './sheet.js';
 import type { FromSheetWorker, SheetWorkerStart, ToSheetWorker } from './sheet-worker.js';
 
 /** Files from this size on are read on a worker thread; smaller ones on the calling thread. */
@@ -24,15 +24,7 @@ export interface GroupOptions extends ReadOptions {
 export async function* readRowGroups(src: ByteSource, opts: GroupOptions): AsyncGenerator<SheetRow[]> {
   const { groupRows, thread = 'auto', onSheet, ...read } = opts;
   if (thread === 'never' || (thread === 'auto' && src.size < THREAD_MIN_BYTES)) {
-    let group: SheetRow[] = [];
-    for await (const row of readRows(src, { ...read, ...(onSheet ? { onSheet } : {}) })) {
-      group.push(row);
-      if (group.length === groupRows) {
-        yield group;
-        group = [];
-      }
-    }
-    if (group.length) yield group;
+    yield* inGroups(readRows(src, { ...read, ...(onSheet ? { onSheet } : {}) }), groupRows);
     return;
   }
 

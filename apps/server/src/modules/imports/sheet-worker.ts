@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { parentPort, workerData } from 'node:worker_threads';
-import { type ByteSource, type ReadOptions, readRows, SheetError, type SheetRow } from './sheet.js';
+import { type ByteSource, inGroups, type ReadOptions, readRows, SheetError, type SheetRow } from './sheet.js';
 
 /**
  * The spreadsheet reader's worker thread (started by `readRowGroups` in sheet-thread.ts): it runs
@@ -92,18 +92,8 @@ async function send(rows: SheetRow[]): Promise<void> {
 }
 
 try {
-  let group: SheetRow[] = [];
-  for await (const row of readRows(src, {
-    ...start.opts,
-    onSheet: (sheetNo) => post({ type: 'sheet', sheetNo }),
-  })) {
-    group.push(row);
-    if (group.length === start.groupRows) {
-      await send(group);
-      group = [];
-    }
-  }
-  if (group.length) await send(group);
+  const rows = readRows(src, { ...start.opts, onSheet: (sheetNo) => post({ type: 'sheet', sheetNo }) });
+  for await (const group of inGroups(rows, start.groupRows)) await send(group);
   post({ type: 'done' });
 } catch (err) {
   post({

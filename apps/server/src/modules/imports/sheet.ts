@@ -274,6 +274,19 @@ async function* readCsv(input: Readable, encoding: CsvEncoding): AsyncGenerator<
   }
 }
 
+/** `items` in arrays of `size` (the last one may be shorter), streaming. */
+export async function* inGroups<T>(items: AsyncIterable<T>, size: number): AsyncGenerator<T[]> {
+  let group: T[] = [];
+  for await (const item of items) {
+    group.push(item);
+    if (group.length === size) {
+      yield group;
+      group = [];
+    }
+  }
+  if (group.length) yield group;
+}
+
 // ——— merged ranges (xlsx) ————————————————————————————————————————————————————————————————————
 
 /** Random access to the stored file (the chunk store), for reading the zip directory. */
