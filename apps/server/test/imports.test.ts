@@ -728,13 +728,14 @@ describe('an import interrupted mid-way', () => {
       for (let i = 0; i < 3; i++) ws.getRow(i + 2).values = [`失效${tag}客户${i}有限公司`];
     });
     const run = await dryRun(director, 'customers', 'stale.xlsx', file);
+    // the dry run's staged rows are gone (pruned) before the import job reads them — removed before
+    // the commit request, as the job starts as soon as it is queued
+    await sql('DELETE FROM import_rows WHERE tenant_id = kam_tenant() AND import_id = $1', [run.upload.id]);
     const started = await director.post(`/api/v1/imports/${run.upload.id}/commit`, {
       version: run.imp.version,
       duplicatePolicy: 'skip',
     });
     expect(started.status, JSON.stringify(started.body)).toBe(202);
-    // the dry run's staged rows are gone before the import job reads them
-    await sql('DELETE FROM import_rows WHERE tenant_id = kam_tenant() AND import_id = $1', [run.upload.id]);
     await env.jobs.drain();
     expect((await director.get(`/api/v1/imports/${run.upload.id}`)).body).toMatchObject({
       status: 'failed',
