@@ -71,3 +71,68 @@ describe('0022: tier-change events, one per statement', () => {
     expect(columns).toHaveLength(0);
   }, 60_000);
 });
+
+describe('0026: whether an override decided the current tier, on tier_current', () => {
+  it('marks the current tiers whose latest result an override decided, in every tenant, and no other', async () => {
+    // a database of its own: the one above is migrated to the latest version already
+    const db = await Database.open({ poolSize: 2 });
+    try {
+      await migrate(
+        db,
+        listMigrations().filter((m) => m.version < 26),
+      );
+      const [t1, t2] = [randomUUID(), randomUUID()];
+      const model = randomUUID();
+      const run = randomUUID();
+      const [a, b, c] = [randomUUID(), randomUUID(), randomUUID()];
+      // a: an override decided it (tenant 1); b: the model (tenant 1); c: an override, in tenant 2
+      const rows: [string, string, string][] = [
+        [t1, a, 'override'],
+        [t1, b, 'model'],
+        [t2, c, 'override'],
+      ];
+      await db.withSystem(async (tx) => {
+        for (const [tenant, customer, decidedBy] of rows) {
+          await tx.query(
+            `INSERT INTO tier_results (tenant_id, model_id, customer_id, run_id, as_of, raw_tier, tier, decided_by)
+           VALUES ($1, $2, $3, $4, '2026-12-01', 'B', 'A', $5)`,
+            [tenant, model, customer, run, decidedBy],
+          );
+          await tx.query(
+            `INSERT INTO tier_current (tenant_id, model_id, customer_id, tier, held_tier, run_id)
+           VALUES ($1, $2, $3, 'A', 'B', $4)`,
+            [tenant, model, customer, run],
+          );
+        }
+      });
+
+      await migrate(db);
+
+      const { rows: flags } = await db.withSystem((tx) =>
+        tx.query<{ customer_id: string; overridden: boolean }>(
+          'SELECT customer_id, overridden FROM tier_current WHERE model_id = $1',
+          [model],
+        ),
+      );
+      expect(new Map(flags.map((r) => [r.customer_id, r.overridden]))).toEqual(
+        new Map([
+          [a, true],
+          [b, false],
+          [c, true],
+        ]),
+      );
+      // row-level security is forced again on both tables
+      const { rows: forced } = await db.withSystem((tx) =>
+        tx.query<{ relname: string; relforcerowsecurity: boolean }>(
+          `SELECT relname, relforcerowsecurity FROM pg_class WHERE relname IN ('tier_current', 'tier_results') ORDER BY relname`,
+        ),
+      );
+      expect(forced).toEqual([
+        { relname: 'tier_current', relforcerowsecurity: true },
+        { relname: 'tier_results', relforcerowsecurity: true },
+      ]);
+    } finally {
+      await db.close();
+    }
+  }, 120_000);
+});

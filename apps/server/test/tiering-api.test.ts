@@ -718,12 +718,21 @@ describe('manual metrics and overrides', () => {
       expect.objectContaining({ kind: 'override', tier: target, until: null, reason: '大客户总监特批' }),
     );
     expect(overridden.overrides).toEqual([expect.objectContaining({ id: o!.id, tier: target })]);
+    // the customer's tier of record (page, list) shows the override
+    expect((await manager.get(`/api/v1/customers/${customerId}`)).body.tier).toMatchObject({
+      id: target,
+      overridden: true,
+    });
     expect((await manager.delete(`/api/v1/tier-overrides/${o!.id}?version=1`)).status).toBe(403);
     expect((await director.delete(`/api/v1/tier-overrides/${o!.id}?version=1`)).status).toBe(204);
     // re-scored in the revoking transaction: the very next read shows the model tier again
     const back = (await manager.get(`/api/v1/customers/${customerId}/tiering`)).body;
     expect(back.decisions[0]).toMatchObject({ tier: model.tier, decidedBy: model.decidedBy });
     expect(back.overrides).toEqual([]);
+    expect((await manager.get(`/api/v1/customers/${customerId}`)).body.tier).toMatchObject({
+      id: model.tier,
+      overridden: false,
+    });
     // each change left an event in the outbox, marked as a change of the tier of record
     const events = await fx.sql<{
       changes: number;
@@ -756,6 +765,45 @@ describe('manual metrics and overrides', () => {
     expect(
       history.slice(0, 2).map((h: { reason: string; toTier: string }) => `${h.reason}:${h.toTier}`),
     ).toEqual([`override_revoked:${model.tier}`, `override:${target}`]);
+  });
+
+  it('an override to the tier the model gives marks the tier of record as overridden, and its end unmarks it', async () => {
+    // a customer of its own, tiered by a re-score
+    const customerId = (await fx.customer('in')).id;
+    const rescore = async () => {
+      await fx.sql(
+        `INSERT INTO tier_rescore_queue (tenant_id, customer_id, reason) VALUES (kam_tenant(), $1, 'override')`,
+        [customerId],
+      );
+      await env.jobs.send('tiering.triggered', { tenantId: org.tenantId });
+      await env.jobs.drain();
+    };
+    await rescore();
+    const model = (await director.get(`/api/v1/customers/${customerId}/tiering`)).body.decisions[0];
+    const before = (await manager.get(`/api/v1/customers/${customerId}`)).body.tier;
+    expect(before).toMatchObject({ id: model.tier, overridden: false });
+    expect(before.name).toEqual(expect.any(String));
+    const history = (await manager.get(`/api/v1/customers/${customerId}/tier-history`)).body.items;
+    const [o] = await fx.sql<{ id: string }>(
+      `INSERT INTO tier_overrides (tenant_id, id, customer_id, model_id, tier, until, reason)
+       VALUES (kam_tenant(), gen_random_uuid(), $1, $2, $3, NULL, '锁定现有等级') RETURNING id`,
+      [customerId, modelId, model.tier],
+    );
+    await rescore();
+    // the decision changed, the tier did not (no history row)
+    expect((await manager.get(`/api/v1/customers/${customerId}/tiering`)).body.decisions[0]).toMatchObject({
+      tier: model.tier,
+      decidedBy: 'override',
+    });
+    const listed = await manager.get(`/api/v1/customers?tier=${model.tier}&limit=200`);
+    expect(listed.body.items.find((c: { id: string }) => c.id === customerId)?.tier).toEqual({
+      ...before,
+      overridden: true,
+    });
+    expect((await manager.get(`/api/v1/customers/${customerId}/tier-history`)).body.items).toEqual(history);
+    // revoked: re-scored in the revoking transaction, the model decides again
+    expect((await director.delete(`/api/v1/tier-overrides/${o!.id}?version=1`)).status).toBe(204);
+    expect((await manager.get(`/api/v1/customers/${customerId}`)).body.tier).toEqual(before);
   });
 });
 

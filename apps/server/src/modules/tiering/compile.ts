@@ -78,6 +78,8 @@ export interface ScoredRow extends CompactResult {
   cur_tier: string | null;
   cur_held: string | null;
   cur_below: number | null;
+  /** Whether an override decided the tier in `tier_current` (null: no row yet). */
+  cur_overridden: boolean | null;
 }
 
 /** What `detail` holds (see present.ts for the API form). */
@@ -463,7 +465,7 @@ export function scoringSql(model: RunnableModel, opts: ScoringOptions, p: Params
   c AS (SELECT b.*, ${scoreExpr} AS score FROM b OFFSET 0),
   d AS (SELECT c.*, ${rawRank} AS raw_rank FROM c OFFSET 0),
   e AS (SELECT d.*, LEAST(d.raw_rank${floorArms.map((a) => `, ${a}`).join('')}) AS floored_rank,
-          cur.tier AS cur_tier, cur.held_tier AS cur_held, cur.below_count AS cur_below, ${prevHeld} AS prev_held, ${prevCount} AS prev_count, ${prevRank} AS prev_rank,
+          cur.tier AS cur_tier, cur.held_tier AS cur_held, cur.below_count AS cur_below, cur.overridden AS cur_overridden, ${prevHeld} AS prev_held, ${prevCount} AS prev_count, ${prevRank} AS prev_rank,
           ov.id AS ov_id, ov.tier AS ov_tier, ov.until AS ov_until, ov.reason AS ov_reason, ${ovRank} AS ov_rank
         FROM d ${stateJoins} OFFSET 0),
   f AS (SELECT e.*, CASE
@@ -490,7 +492,7 @@ export function scoringSql(model: RunnableModel, opts: ScoringOptions, p: Params
     ARRAY[h.floored_rank, h.held_rank, h.capped_rank, h.below_count, h.prev_count]::int[] AS steps,
     h.h_outcome AS hysteresis, h.prev_held AS previous_tier,
     h.ov_id AS override_id, h.ov_tier AS override_tier, h.ov_until::text AS override_until, h.ov_reason AS override_reason,
-    h.cur_tier, h.cur_held, h.cur_below
+    h.cur_tier, h.cur_held, h.cur_below, h.cur_overridden
   FROM h`;
 }
 
@@ -545,7 +547,7 @@ function rfmScoringSql(model: RfmModel, opts: ScoringOptions, p: Params): string
     ${explain ? 'ARRAY[t.rh, t.fh, t.mh]::boolean[]' : 'NULL::boolean[]'} AS flags,
     NULL::int[] AS steps, NULL::text AS hysteresis, NULL::text AS previous_tier, NULL::uuid AS override_id,
     NULL::text AS override_tier, NULL::text AS override_until, NULL::text AS override_reason,
-    cur.tier AS cur_tier, cur.held_tier AS cur_held, cur.below_count AS cur_below
+    cur.tier AS cur_tier, cur.held_tier AS cur_held, cur.below_count AS cur_below, cur.overridden AS cur_overridden
   FROM t ${stateJoin}`;
 }
 

@@ -325,10 +325,10 @@ export interface WriteOutcome {
 
 /**
  * Scores the selected customers and writes, in ONE statement: tier_results (compact form: decision
- * 0023), tier_current (tier and hysteresis state, only where it changed) — each updated where the
- * customer has a row, inserted where not (decision 0024) — and for customers whose tier changed a
- * tier_history row each and one tier_events_outbox event listing them (decision 0025), all in the
- * caller's transaction.
+ * 0023), tier_current (tier, hysteresis state and whether an override decided the tier — decision
+ * 0029 —, only where one of them changed) — each updated where the customer has a row, inserted where
+ * not (decision 0024) — and for customers whose tier changed a tier_history row each and one
+ * tier_events_outbox event listing them (decision 0025), all in the caller's transaction.
  */
 export async function scoreAndWrite(
   tx: Tx,
@@ -433,18 +433,19 @@ export async function scoreAndWrite(
        RETURNING changes),
      cur_upd AS (
        UPDATE tier_current c SET tier = s.tier, held_tier = s.held_tier, below_count = s.below_count,
-         score = s.score::numeric, model_version = ${version}, run_id = ${runId},
+         overridden = (s.decided_by = 'override'), score = s.score::numeric, model_version = ${version}, run_id = ${runId},
          since = CASE WHEN c.tier = s.tier THEN c.since ELSE statement_timestamp() END, updated_at = now()
        FROM s
        WHERE c.tenant_id = kam_tenant() AND c.model_id = ${modelId} AND c.customer_id = s.customer_id${mine('c.customer_id')}
          AND s.cur_tier IS NOT NULL
-         AND (s.tier, s.held_tier, s.below_count) IS DISTINCT FROM (s.cur_tier, s.cur_held, s.cur_below)
+         AND (s.tier, s.held_tier, s.below_count, s.decided_by = 'override')
+           IS DISTINCT FROM (s.cur_tier, s.cur_held, s.cur_below, s.cur_overridden)
        RETURNING 1),
      cur_ins AS (
-       INSERT INTO tier_current (tenant_id, model_id, customer_id, tier, held_tier, below_count, score,
-         model_version, run_id, since, updated_at)
-       SELECT kam_tenant(), ${modelId}, s.customer_id, s.tier, s.held_tier, s.below_count, s.score::numeric,
-         ${version}, ${runId}, statement_timestamp(), now()
+       INSERT INTO tier_current (tenant_id, model_id, customer_id, tier, held_tier, below_count, overridden,
+         score, model_version, run_id, since, updated_at)
+       SELECT kam_tenant(), ${modelId}, s.customer_id, s.tier, s.held_tier, s.below_count,
+         s.decided_by = 'override', s.score::numeric, ${version}, ${runId}, statement_timestamp(), now()
        FROM s WHERE s.cur_tier IS NULL
        RETURNING 1)
      SELECT (SELECT count(*) FROM res_upd)::int + (SELECT count(*) FROM res_ins)::int AS scored,

@@ -45,27 +45,37 @@ export interface CustomerRow {
 const RECORD_MODEL = '(SELECT ts.record_model_id FROM tier_settings ts WHERE ts.tenant_id = kam_tenant())';
 
 /**
+ * The names of the tier-of-record model's tiers, keyed `"<version>:<tier id>"`, as its versions' definitions
+ * give them (a tier of `tiers`, else the `defaultTier`): one jsonb object per statement (an InitPlan, whatever
+ * the number of rows), where reading the definition of the deciding version per row took ~0.2 ms of a 1.2 ms
+ * list page (decision 0029).
+ */
+const RECORD_TIER_NAMES = `(SELECT jsonb_object_agg(v.version_no::text || ':' || (t.tier ->> 'id'), t.tier -> 'name' ORDER BY t.pos)
+   FROM tier_model_versions v
+   CROSS JOIN LATERAL (
+     SELECT v.definition -> 'defaultTier' AS tier, 0 AS pos WHERE jsonb_typeof(v.definition -> 'defaultTier') = 'object'
+     UNION ALL
+     SELECT x, 1 FROM jsonb_array_elements(CASE WHEN jsonb_typeof(v.definition -> 'tiers') = 'array'
+       THEN v.definition -> 'tiers' ELSE '[]'::jsonb END) x) t
+   WHERE v.tenant_id = kam_tenant() AND v.model_id = ${RECORD_MODEL} AND t.tier ->> 'id' IS NOT NULL)`;
+
+/**
  * The columns of a customer as the API shows it. The tier of record (the current tier under the tenant's
  * tier-of-record model, its name as the model version that decided it gives it, and whether an approved
- * manual change decided it) is a subquery per row — three primary-key lookups — rather than three more
- * joins of every list statement: joined, a list page took 3–4 s on the embedded database at 100,000
- * customers (as a subquery 20–30 ms; bench/tiering.mjs, list without a run).
+ * manual change decided it) is a subquery per row — one primary-key lookup in `tier_current`, which holds
+ * all three (decision 0029) — rather than a join in every list statement: joined, a list page took 3–4 s
+ * on the embedded database at 100,000 customers (as a subquery 20–30 ms; bench/tiering.mjs, list without
+ * a run).
  */
 export const CUSTOMER_COLUMNS = `c.id, c.name, c.name_pinyin, c.credit_code, c.industry, c.province_code, c.city_code,
   c.size_band, c.source, c.website, c.address, c.tags, c.status, c.owner_id, ow.display_name AS owner_name,
   c.department_id, dp.name AS department_name, c.notes, c.last_follow_up_at, c.revenue_12m::text AS revenue_12m,
   c.orders_12m, to_char(c.last_order_at, 'YYYY-MM-DD') AS last_order_at, c.created_by, c.created_at, c.updated_by,
   c.updated_at, c.deleted_at, c.merged_into_id, c.version,
-  (SELECT jsonb_build_object('id', tcur.tier,
-      'name', coalesce(
-        jsonb_path_query_first(tver.definition, '$.tiers[*] ? (@.id == $t).name', jsonb_build_object('t', tcur.tier)),
-        jsonb_path_query_first(tver.definition, '$.defaultTier ? (@.id == $t).name', jsonb_build_object('t', tcur.tier))),
-      'overridden', coalesce(tres.decided_by = 'override', false))
+  (SELECT json_build_object('id', tcur.tier,
+      'name', ${RECORD_TIER_NAMES} -> (tcur.model_version::text || ':' || tcur.tier),
+      'overridden', tcur.overridden)
    FROM tier_current tcur
-   LEFT JOIN tier_model_versions tver ON tver.tenant_id = kam_tenant() AND tver.model_id = tcur.model_id
-     AND tver.version_no = tcur.model_version
-   LEFT JOIN tier_results tres ON tres.tenant_id = kam_tenant() AND tres.model_id = tcur.model_id
-     AND tres.customer_id = tcur.customer_id
    WHERE tcur.tenant_id = kam_tenant() AND tcur.model_id = ${RECORD_MODEL} AND tcur.customer_id = c.id) AS tier_of_record`;
 
 export const CUSTOMER_JOINS = `LEFT JOIN users ow ON ow.tenant_id = kam_tenant() AND ow.id = c.owner_id
