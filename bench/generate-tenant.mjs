@@ -17,7 +17,7 @@
 // during the load; the customers' aggregates (revenue_12m, orders_12m, last_order_at,
 // last_follow_up_at) are computed once, set-based, when the customers are inserted — after their
 // orders and follow-ups, which reference customer ids derived from the customer number
-// (md5(tenant, n)), so every reference is valid by construction. KAM_BENCH_GEN_MODE=plain loads with
+// (md5(tenant, n) as a version-4 UUID), so every reference is valid by construction. KAM_BENCH_GEN_MODE=plain loads with
 // indexes and triggers in place instead (for comparison, small sizes only).
 import { pinyinKey } from '@kam/domain';
 import { hashPassword } from '../apps/server/dist/modules/auth/crypto.js';
@@ -346,9 +346,12 @@ export async function generateTenant(db, sizes = sizesFromEnv(), log = () => {})
     );
   }
 
-  // Shared SQL pieces. Customer n (1…N) has id md5(tenant ‖ 'c' ‖ n); its owner is account manager
-  // number amRank(n) — a skewed draw (low numbers own more customers) that follow-ups can repeat.
-  const customerId = (n) => `md5(kam_tenant()::text || 'c' || ${n})::uuid`;
+  // Shared SQL pieces. Customer n (1…N) has id md5(tenant ‖ 'c' ‖ n) with the version and variant
+  // digits of a version-4 UUID (the API refuses ids that are not RFC 9562 UUIDs: a bare md5 made every
+  // generated customer's page answer 400); its owner is account manager number amRank(n) — a skewed
+  // draw (low numbers own more customers) that follow-ups can repeat.
+  const customerId = (n) =>
+    `overlay(overlay(md5(kam_tenant()::text || 'c' || ${n}) placing '4' from 13) placing '8' from 17)::uuid`;
   const amRank = (n) =>
     `(1 + floor(${nAm} * power((${n} * 0.6180339887498949::float8) - floor(${n} * 0.6180339887498949::float8), 1.4)))::int`;
   const pickCustomer = `(1 + floor(${N} * power(random(), 1.5)))::int`; // heavy users: low numbers
