@@ -1,4 +1,4 @@
-import { can, type ImportType, isBlankCell } from '@kam/domain';
+import { can, type ImportType, isBlankCell, isBlankRow } from '@kam/domain';
 import type { Actor, ServiceContext } from '../../context.js';
 import type { Database, Tx } from '../../db/database.js';
 import { failure, type RecordedFailure, recordedFailure } from '../../jobs/failure.js';
@@ -51,7 +51,7 @@ function batchesOf(db: Database, tenantId: string, imp: repo.ImportRow): AsyncGe
       groupRows: BATCH_ROWS,
     })) {
       for (const row of group) {
-        if (row.rowNo > imp.header_row && !row.cells.every((c) => isBlankCell(toCellValue(c)))) yield row;
+        if (row.rowNo > imp.header_row && !isBlankRow(row.cells.map(toCellValue))) yield row;
       }
     }
   }
