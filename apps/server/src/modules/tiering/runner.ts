@@ -365,7 +365,10 @@ export async function scoreAndWrite(
   // statements, not upserts: every writer of a model's scores holds its lock (`lockModelScores`; a full
   // run's chunks hold disjoint customers), so no other transaction inserts the same row meanwhile, and an
   // upsert's speculative insertion, conflict check and row lock cost ~30 % of the writes (decision 0024).
-  // The existing rows are looked up within the statement's own customers (`mine`).
+  // The existing rows are looked up within the statement's own customers (`mine`); a result is inserted
+  // where the update found none — known from the update's own RETURNING, as the statement's snapshot and
+  // the lock leave no other row to find (reading the results' key again cost ~16 ms of a 20,000-customer
+  // chunk of a next run).
   const mine = selectionFilter(customers, p);
   const runId = `${p.add(run.id)}::uuid`;
   const modelId = `${p.add(run.model_id)}::uuid`;
@@ -400,7 +403,7 @@ export async function scoreAndWrite(
          override_id = s.override_id, computed_at = now()
        FROM s
        WHERE r.tenant_id = kam_tenant() AND r.model_id = ${modelId} AND r.customer_id = s.customer_id${mine('r.customer_id')}
-       RETURNING 1),
+       RETURNING r.customer_id),
      res_ins AS (
        INSERT INTO tier_results (tenant_id, model_id, customer_id, run_id, model_version, as_of,
          score, raw_tier, tier, decided_by, metric_values, scores, flags, steps, hysteresis, previous_tier,
@@ -409,8 +412,7 @@ export async function scoreAndWrite(
          s.score::numeric, s.raw_tier, s.tier, s.decided_by, s.metric_values, s.scores, s.flags, s.steps,
          s.hysteresis, s.previous_tier, s.override_id, now()
        FROM s
-       WHERE NOT EXISTS (SELECT 1 FROM tier_results x WHERE x.tenant_id = kam_tenant() AND x.model_id = ${modelId}
-         AND x.customer_id = s.customer_id${mine('x.customer_id')})
+       WHERE NOT EXISTS (SELECT 1 FROM res_upd u WHERE u.customer_id = s.customer_id)
        RETURNING 1),
      hist AS (
        INSERT INTO tier_history (tenant_id, id, customer_id, model_id, model_version, run_id, from_tier, to_tier,
