@@ -207,6 +207,26 @@ const ONE_CUSTOMER_SQL = `SELECT
        AND at >= ($2::date - 89)::timestamp AT TIME ZONE 'Asia/Shanghai' AND at < ($2::date + 1)::timestamp AT TIME ZONE 'Asia/Shanghai') AS follow_ups`;
 
 /**
+ * `f(client)` in a transaction of its own on the bench's pool, rolled back whatever happens; with
+ * `tenantId`, as KAM's app role in that tenant (else as the connecting owner role).
+ */
+async function rolledBack(db, f, tenantId) {
+  const client = await db.pool.connect();
+  try {
+    await client.query('BEGIN');
+    if (tenantId)
+      await client.query(
+        `SELECT set_config('role', 'kam_app', true), set_config('kam.tenant_id', $1, true)`,
+        [tenantId],
+      );
+    return await f(client);
+  } finally {
+    await client.query('ROLLBACK');
+    client.release();
+  }
+}
+
+/**
  * The floor of a full run of one model on the server (decision 0030): what no implementation could go
  * below on this machine while it computes the metrics with KAM's statements and stores the run's rows
  * durably, as the issue asks.
@@ -223,30 +243,21 @@ const ONE_CUSTOMER_SQL = `SELECT
  */
 async function measureFloor(db, tenantId, modelId, definition, asOf, settle) {
   const model = runnableModel(definition);
-  const rolledBack = async (f) => {
-    const client = await db.pool.connect();
-    try {
-      await client.query('BEGIN');
-      return await f(client);
-    } finally {
-      await client.query('ROLLBACK');
-      client.release();
-    }
-  };
   await settle();
   const t0 = performance.now();
-  await rolledBack(async (tx) => {
-    await tx.query(`SELECT set_config('role', 'kam_app', true), set_config('kam.tenant_id', $1, true)`, [
-      tenantId,
-    ]);
-    const staged = await stageMetrics(tx, randomUUID(), model, asOf);
-    await computeStatistics(tx, model, asOf, staged);
-  });
+  await rolledBack(
+    db,
+    async (tx) => {
+      const staged = await stageMetrics(tx, randomUUID(), model, asOf);
+      await computeStatistics(tx, model, asOf, staged);
+    },
+    tenantId,
+  );
   const prepareMs = performance.now() - t0;
 
   // a fresh copy of `table` (columns, defaults, storage settings), loaded by `load`, then its indexes
   const bulk = (table, load) =>
-    rolledBack(async (tx) => {
+    rolledBack(db, async (tx) => {
       const copy = `bench_floor_${table}`;
       const { rows } = await tx.query(
         `SELECT coalesce(array_to_string(c.reloptions, ', '), '') AS options,
@@ -294,7 +305,7 @@ async function measureFloor(db, tenantId, modelId, definition, asOf, settle) {
   ]);
   const firstWritesMs = performance.now() - t1;
 
-  const { rows: bounds } = await rolledBack((tx) =>
+  const { rows: bounds } = await rolledBack(db, (tx) =>
     tx.query(
       `SELECT customer_id::text AS id FROM (
        SELECT customer_id, row_number() OVER (ORDER BY customer_id) AS n FROM tier_results
@@ -313,7 +324,7 @@ async function measureFloor(db, tenantId, modelId, definition, asOf, settle) {
   let next = 0;
   const lane = async () => {
     for (let i = next++; i < edges.length - 1; i = next++)
-      await rolledBack((tx) =>
+      await rolledBack(db, (tx) =>
         tx.query(
           `UPDATE tier_results SET computed_at = now()
            WHERE tenant_id = $1 AND model_id = $2 AND customer_id > $3::uuid AND customer_id <= $4::uuid`,
@@ -327,50 +338,48 @@ async function measureFloor(db, tenantId, modelId, definition, asOf, settle) {
 }
 
 /** EXPLAIN (ANALYZE, BUFFERS) of a statement as the tenant, rolled back (chunk statements write). */
-async function explainRolledBack(db, tenantId, stmt) {
-  const client = await db.pool.connect();
-  try {
-    await client.query(
-      `BEGIN; SELECT set_config('role', 'kam_app', true), set_config('kam.tenant_id', $$${tenantId}$$, true), set_config('enable_nestloop', 'off', true)`,
-    );
-    // the chunk reads its run's staged metrics, dropped when the run completed: staged again here
-    const staged = /kam_work\.tier_run_([0-9a-f]{32})/.exec(stmt.text);
-    const id = staged?.[1].replace(/^(.{8})(.{4})(.{4})(.{4})(.{12})$/, '$1-$2-$3-$4-$5');
-    if (id) {
-      const { rows } = await client.query(
-        'SELECT definition, as_of::text AS as_of FROM tier_runs WHERE id = $1',
-        [id],
-      );
-      await stageMetrics(client, id, runnableModel(rows[0].definition), rows[0].as_of);
-      await client.query(
-        `SELECT set_config('enable_nestloop', 'off', true), set_config('work_mem', '64MB', true)`,
-      );
-    }
-    // as in a first run: the chunk's customers have no result and no current tier of the model yet
-    // (the run being over, they have; removed here, in the transaction that rolls back)
-    const range = /r\.customer_id > \$(\d+)::uuid AND r\.customer_id <= \$(\d+)::uuid/.exec(stmt.text);
-    if (id && range) {
-      // (and the history rows the chunk wrote — the captured statement carries their ids —, as the
-      // connecting owner role: KAM's role may not delete history)
-      await client.query('RESET ROLE');
-      for (const [table, which] of [
-        ['tier_current', 'model_id = (SELECT model_id FROM tier_runs WHERE id = $1)'],
-        ['tier_results', 'model_id = (SELECT model_id FROM tier_runs WHERE id = $1)'],
-        ['tier_history', 'run_id = $1'],
-      ])
-        await client.query(
-          `DELETE FROM ${table} WHERE tenant_id = kam_tenant() AND ${which}
-             AND customer_id > $2::uuid AND customer_id <= $3::uuid`,
-          [id, stmt.values[Number(range[1]) - 1], stmt.values[Number(range[2]) - 1]],
+function explainRolledBack(db, tenantId, stmt) {
+  return rolledBack(
+    db,
+    async (client) => {
+      await client.query(`SELECT set_config('enable_nestloop', 'off', true)`);
+      // the chunk reads its run's staged metrics, dropped when the run completed: staged again here
+      const staged = /kam_work\.tier_run_([0-9a-f]{32})/.exec(stmt.text);
+      const id = staged?.[1].replace(/^(.{8})(.{4})(.{4})(.{4})(.{12})$/, '$1-$2-$3-$4-$5');
+      if (id) {
+        const { rows } = await client.query(
+          'SELECT definition, as_of::text AS as_of FROM tier_runs WHERE id = $1',
+          [id],
         );
-      await client.query(`SELECT set_config('role', 'kam_app', true)`);
-    }
-    const { rows } = await client.query(`EXPLAIN (ANALYZE, BUFFERS, WAL) ${stmt.text}`, stmt.values);
-    return rows.map((r) => r['QUERY PLAN']).join('\n');
-  } finally {
-    await client.query('ROLLBACK');
-    client.release();
-  }
+        await stageMetrics(client, id, runnableModel(rows[0].definition), rows[0].as_of);
+        await client.query(
+          `SELECT set_config('enable_nestloop', 'off', true), set_config('work_mem', '64MB', true)`,
+        );
+      }
+      // as in a first run: the chunk's customers have no result and no current tier of the model yet
+      // (the run being over, they have; removed here, in the transaction that rolls back)
+      const range = /r\.customer_id > \$(\d+)::uuid AND r\.customer_id <= \$(\d+)::uuid/.exec(stmt.text);
+      if (id && range) {
+        // (and the history rows the chunk wrote — the captured statement carries their ids —, as the
+        // connecting owner role: KAM's role may not delete history)
+        await client.query('RESET ROLE');
+        for (const [table, which] of [
+          ['tier_current', 'model_id = (SELECT model_id FROM tier_runs WHERE id = $1)'],
+          ['tier_results', 'model_id = (SELECT model_id FROM tier_runs WHERE id = $1)'],
+          ['tier_history', 'run_id = $1'],
+        ])
+          await client.query(
+            `DELETE FROM ${table} WHERE tenant_id = kam_tenant() AND ${which}
+             AND customer_id > $2::uuid AND customer_id <= $3::uuid`,
+            [id, stmt.values[Number(range[1]) - 1], stmt.values[Number(range[2]) - 1]],
+          );
+        await client.query(`SELECT set_config('role', 'kam_app', true)`);
+      }
+      const { rows } = await client.query(`EXPLAIN (ANALYZE, BUFFERS, WAL) ${stmt.text}`, stmt.values);
+      return rows.map((r) => r['QUERY PLAN']).join('\n');
+    },
+    tenantId,
+  );
 }
 
 export async function run({ log = () => {}, tenant } = {}) {
